@@ -1,0 +1,65 @@
+# Set-up, build, serve and test. Every target installs what it is missing, so
+# `make dev` and `make test` work on a fresh machine with rustup, Node and npm.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := dev
+
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+NODE_BIN := $(CURDIR)/node_modules/.bin
+PORT ?= 8787
+
+# Tools run from node_modules (Node 22 for wrangler) and cargo's bin folder.
+export PATH := $(NODE_BIN):$(CARGO_BIN):$(PATH)
+# worker-build would download wasm-bindgen and esbuild without these; the
+# machines this builds on reach the package registries only.
+export WASM_BINDGEN_BIN := $(CARGO_BIN)/wasm-bindgen
+export ESBUILD_BIN := $(NODE_BIN)/esbuild
+# wrangler: no telemetry, no download of request.cf data.
+export WRANGLER_SEND_METRICS := false
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+
+WORKER_BUILD_VERSION := 0.8.7
+# The wasm-bindgen CLI must be exactly the library's version in Cargo.lock.
+WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
+
+.PHONY: setup toolchain npm build dev test lint unit e2e clean
+
+setup: toolchain npm
+
+toolchain:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@worker-build --version 2>/dev/null | grep -q "$(WORKER_BUILD_VERSION)" \
+	  || cargo install worker-build --version $(WORKER_BUILD_VERSION) --locked
+	@# --locked fails for this CLI (a locked dependency is missing from the index).
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+npm: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-fund --no-audit
+	@touch $@
+
+build: setup
+	worker-build --release --no-opt
+
+dev: build
+	wrangler dev --ip 127.0.0.1 --port $(PORT)
+
+lint: toolchain
+	cargo fmt --check
+	cargo clippy --all-targets --locked -- -D warnings
+	cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+
+unit:
+	cargo test --locked
+
+e2e: build
+	node --test --test-concurrency=1 tests/e2e/
+
+test: setup lint unit e2e
+
+clean:
+	rm -rf build target node_modules

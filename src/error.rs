@@ -1,0 +1,188 @@
+//! Everything a request can get wrong, with the message a user can act on.
+//!
+//! The core decides *what* is wrong; the glue turns it into an HTTP status and
+//! a JSON body with [`Error::status`] and [`Error::body`]. Every error names
+//! what was wrong and what is allowed instead, and is found before any work
+//! starts.
+
+use std::fmt;
+
+use serde_json::{Value, json};
+
+/// The longest piece of a request echoed back in an error, in characters.
+const ECHO_LIMIT: usize = 64;
+
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// No route has this path.
+    NotFound {
+        /// The path asked for, shortened.
+        path: String,
+    },
+    /// The route exists but does not answer this method.
+    MethodNotAllowed {
+        /// The method used.
+        method: String,
+        /// The methods the route answers.
+        allow: &'static [&'static str],
+    },
+    /// A query parameter the route does not know.
+    UnknownParameter {
+        /// The name given, shortened.
+        name: String,
+        /// The names the route knows.
+        allowed: &'static [&'static str],
+    },
+    /// A query parameter given more than once.
+    RepeatedParameter {
+        /// The parameter's name.
+        name: &'static str,
+    },
+    /// A value that is not a whole number in the allowed range (this includes
+    /// empty, negative, fractional and overflowing values).
+    InvalidInteger {
+        /// The parameter's name.
+        name: &'static str,
+        /// The value given, shortened.
+        value: String,
+        /// The smallest value allowed.
+        min: u64,
+        /// The largest value allowed.
+        max: u64,
+    },
+    /// A value that is not one of a fixed set of words.
+    InvalidChoice {
+        /// The parameter's name.
+        name: &'static str,
+        /// The value given, shortened.
+        value: String,
+        /// The words allowed.
+        allowed: &'static [&'static str],
+    },
+    /// The parameters are each fine, but together the run would outlive the
+    /// time the runtime gives background work.
+    RunTooLong {
+        /// How long the run could take, in milliseconds.
+        planned_ms: u64,
+        /// The longest run allowed, in milliseconds.
+        limit_ms: u64,
+    },
+}
+
+/// A result whose error is a refused request.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// The HTTP status that reports this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::NotFound { .. } => 404,
+            Error::MethodNotAllowed { .. } => 405,
+            _ => 400,
+        }
+    }
+
+    /// A short machine-readable code for the kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound { .. } => "not_found",
+            Error::MethodNotAllowed { .. } => "method_not_allowed",
+            Error::UnknownParameter { .. } => "unknown_parameter",
+            Error::RepeatedParameter { .. } => "repeated_parameter",
+            Error::InvalidInteger { .. } | Error::InvalidChoice { .. } => "invalid_parameter",
+            Error::RunTooLong { .. } => "run_too_long",
+        }
+    }
+
+    /// The JSON body of the error response: the code, the message, and the
+    /// facts behind it (which parameter, what is allowed).
+    pub fn body(&self) -> Value {
+        let mut body = json!({ "error": self.code(), "message": self.to_string() });
+        let details = match self {
+            Error::NotFound { path } => json!({ "path": path }),
+            Error::MethodNotAllowed { method, allow } => json!({ "method": method, "allow": allow }),
+            Error::UnknownParameter { name, allowed } => {
+                json!({ "parameter": name, "allowed": allowed })
+            }
+            Error::RepeatedParameter { name } => json!({ "parameter": name }),
+            Error::InvalidInteger {
+                name,
+                value,
+                min,
+                max,
+            } => json!({ "parameter": name, "value": value, "allowed": { "min": min, "max": max } }),
+            Error::InvalidChoice {
+                name,
+                value,
+                allowed,
+            } => json!({ "parameter": name, "value": value, "allowed": allowed }),
+            Error::RunTooLong {
+                planned_ms,
+                limit_ms,
+            } => json!({ "plannedMs": planned_ms, "limitMs": limit_ms }),
+        };
+        if let (Value::Object(body), Value::Object(details)) = (&mut body, details) {
+            body.extend(details);
+        }
+        body
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotFound { path } => write!(f, "no route for path {path:?}"),
+            Error::MethodNotAllowed { method, allow } => write!(
+                f,
+                "method {method} is not allowed here; use {}",
+                allow.join(" or ")
+            ),
+            Error::UnknownParameter { name, allowed } => write!(
+                f,
+                "unknown parameter {name:?}; allowed parameters are {}",
+                allowed.join(", ")
+            ),
+            Error::RepeatedParameter { name } => {
+                write!(f, "parameter {name} is given more than once; give it once")
+            }
+            Error::InvalidInteger {
+                name,
+                value,
+                min,
+                max,
+            } => write!(
+                f,
+                "{name} must be a whole number from {min} to {max}, got {value:?}"
+            ),
+            Error::InvalidChoice {
+                name,
+                value,
+                allowed,
+            } => write!(
+                f,
+                "{name} must be one of {}, got {value:?}",
+                allowed.join(", ")
+            ),
+            Error::RunTooLong {
+                planned_ms,
+                limit_ms,
+            } => write!(
+                f,
+                "this run could take {planned_ms} ms (count × readMs + (count − 1) × produceMs), \
+                 but background work may run for at most {limit_ms} ms; \
+                 lower count, readMs or produceMs"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shortens untrusted input before it is echoed in an error.
+pub(crate) fn echo(input: &str) -> String {
+    match input.char_indices().nth(ECHO_LIMIT) {
+        Some((cut, _)) => format!("{}…", &input[..cut]),
+        None => input.to_owned(),
+    }
+}

@@ -1,0 +1,67 @@
+//! The recipe's producer: `integers()`, a lazy, endless sequence 1, 2, 3, …
+//!
+//! Like the recipe's `async function* integers()`, each value is logged as
+//! `yielding N` and handed over at once; the producer waits its interval only
+//! when it is asked for the *next* value. Nothing runs until the stream is
+//! polled, so whoever polls it decides how much gets made: that is the whole
+//! point of a pull-based source.
+//!
+//! Unlike the recipe's generator, which a finished reader leaves suspended
+//! forever, this one says when it is dropped and how much it made, so a log
+//! proves that cancelling the stream released it.
+
+use futures::stream::{self, LocalBoxStream, StreamExt};
+
+use crate::host::Host;
+use crate::run::RunLog;
+use crate::tally::Tally;
+
+/// The stream `integers` returns: boxed, because its state machine is
+/// anonymous and the JS bridge needs a nameable, `Unpin` type.
+pub type Integers = LocalBoxStream<'static, u64>;
+
+/// Starts the recipe's generator. Nothing is produced until it is polled.
+///
+/// `produce_ms` is the pause before each value after the first (the recipe's
+/// `sleep(100)`); with 0 the next value is ready as soon as it is asked for,
+/// without a trip through the timer queue.
+pub fn integers<H: Host>(log: RunLog<H>, tally: Tally, produce_ms: u32) -> Integers {
+    let state = State {
+        next: 1,
+        produce_ms,
+        dropped: DropNotice { log, tally },
+    };
+    stream::unfold(state, |mut state| async move {
+        if state.next > 1 && state.produce_ms > 0 {
+            state.dropped.log.host().sleep(state.produce_ms).await;
+        }
+        let value = state.next;
+        state.dropped.log.line(format_args!("yielding {value}"));
+        state.dropped.tally.record_produced();
+        state.next += 1;
+        Some((value, state))
+    })
+    .boxed_local()
+}
+
+struct State<H: Host> {
+    next: u64,
+    produce_ms: u32,
+    dropped: DropNotice<H>,
+}
+
+/// Logs the generator's end. It lives inside the generator's state, which is
+/// dropped exactly once whether the generator is idle or mid-sleep.
+struct DropNotice<H: Host> {
+    log: RunLog<H>,
+    tally: Tally,
+}
+
+impl<H: Host> Drop for DropNotice<H> {
+    fn drop(&mut self) {
+        self.log.line(format_args!(
+            "generator dropped after yielding {} values",
+            self.tally.produced()
+        ));
+    }
+}

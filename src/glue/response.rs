@@ -1,0 +1,42 @@
+//! The worker's responses: the demo's hint, and every refusal as JSON with
+//! the status the core chose.
+
+use worker::{Headers, Response, Result};
+
+use crate::error::Error;
+use crate::route::ALLOWED_METHODS;
+use crate::run::RunId;
+
+/// The recipe's answer, word for word.
+pub(crate) const HINT: &str = "Check your console to see the result!";
+
+/// The hint, tagged with the run it started (none for `HEAD`).
+pub(crate) fn hint(run: Option<&RunId>, with_body: bool) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "text/plain; charset=utf-8")?;
+    // Every GET starts a run: a cached answer would start none.
+    headers.set("cache-control", "no-store")?;
+    if let Some(run) = run {
+        headers.set("x-run-id", run.as_str())?;
+    }
+    let response = if with_body {
+        Response::from_bytes(HINT.as_bytes().to_vec())?
+    } else {
+        Response::empty()?
+    };
+    Ok(response.with_headers(headers))
+}
+
+/// A refusal: the error's status and its JSON body, plus `Allow` for 405.
+pub(crate) fn refusal(error: &Error) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    if let Error::MethodNotAllowed { .. } = error {
+        headers.set("allow", &ALLOWED_METHODS.join(", "))?;
+    }
+    let body = error.body().to_string();
+    Ok(Response::from_bytes(body.into_bytes())?
+        .with_status(error.status())
+        .with_headers(headers))
+}

@@ -1,0 +1,39 @@
+//! The core's [`Host`] on Workers: `setTimeout` through `worker::Delay`,
+//! `Date.now()`, and the console through `console_log!`, so the lines show in
+//! `wrangler dev` and in `wrangler tail` alike.
+
+use std::future::Future;
+use std::time::Duration;
+
+use worker::{Delay, console_log, console_warn};
+
+use crate::host::Host;
+
+/// The host every request's run uses. It holds nothing: the runtime is global.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct WorkersHost;
+
+impl Host for WorkersHost {
+    fn sleep(&self, ms: u32) -> impl Future<Output = ()> + 'static {
+        Delay::from(Duration::from_millis(ms.into()))
+    }
+
+    fn now_ms(&self) -> f64 {
+        // Workers advance this clock only between I/O events, which is exactly
+        // the resolution the demo's timers have.
+        js_sys::Date::now()
+    }
+
+    fn log(&self, line: &str) {
+        console_log!("{line}");
+    }
+
+    fn warn(&self, line: &str) {
+        console_warn!("{line}");
+    }
+}
+
+/// 32 random bits for a run id. Not for secrets: it only tells runs apart.
+pub(crate) fn random_bits() -> u32 {
+    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+}

@@ -1,0 +1,41 @@
+//! The "Handling Backpressure" recipe as a Cloudflare Worker in Rust.
+//!
+//! When a producer is faster than its consumer, whatever it makes ahead of
+//! demand piles up in memory. A pull-based stream makes a value only when its
+//! consumer asks for one. `GET /api/handle-backpressure` answers at once and
+//! runs the recipe's demo in the background, logging to the console.
+//!
+//! # Layout
+//!
+//! The core is plain Rust, generic over how to sleep and log ([`host`]), and is
+//! tested natively on virtual time:
+//!
+//! - [`generator`]: the recipe's `integers()`, a lazy endless producer.
+//! - [`source`]: the stream's underlying source, one value per pull, and cancel.
+//! - [`reader`]: the consumer's side of a stream, as a trait.
+//! - [`demo`]: the recipe's `backpressureDemo()`, plus cancel and summary.
+//! - [`tally`]: produced, requested and consumed counts, and the lead.
+//! - [`summary`]: the JSON line that ends every run.
+//! - [`run`]: run ids and the log that tags every line with one.
+//! - [`params`], [`query`]: the demo's parameters and strict query parsing.
+//! - [`route`], [`error`]: what the worker answers, and what it refuses.
+//!
+//! The Workers glue (`src/glue/`, compiled for wasm32 only) is thin: the
+//! fetch handler, the runtime's `ReadableStream` built from a [`source`], and a
+//! host backed by `setTimeout` and `console.log`.
+
+pub mod demo;
+pub mod error;
+pub mod generator;
+pub mod host;
+pub mod params;
+pub mod query;
+pub mod reader;
+pub mod route;
+pub mod run;
+pub mod source;
+pub mod summary;
+pub mod tally;
+
+#[cfg(target_arch = "wasm32")]
+mod glue;

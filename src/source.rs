@@ -1,0 +1,120 @@
+//! The underlying source of a pull-based stream: the recipe's
+//! `pull(controller)`, which takes exactly one value from the generator each
+//! time the stream asks, and a `cancel` that lets the generator go.
+//!
+//! The stream machinery (queue, `highWaterMark`, when to call `pull`) is the
+//! runtime's own `ReadableStream`; this type is what its callbacks call into.
+//! It is shared (`Clone`) because the `pull` and `cancel` callbacks are two
+//! separate JS functions that both need it.
+//!
+//! Cancelling drops the generator at once, even when a pull is in flight and
+//! the generator is in the middle of its pause: the pull is aborted, so no
+//! `yielding` line can follow a cancel.
+
+use std::cell::RefCell;
+use std::mem;
+use std::rc::Rc;
+
+use futures::future::{AbortHandle, Abortable};
+use futures::{Stream, StreamExt};
+
+/// What one pull produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pulled<T> {
+    /// The next value, to be enqueued.
+    Value(T),
+    /// The generator is exhausted: the stream should close.
+    End,
+    /// The stream was cancelled before or during this pull; nothing to enqueue.
+    Cancelled,
+}
+
+/// A generator held on behalf of a stream, taken one value per pull.
+#[must_use = "a source does nothing unless a stream pulls it"]
+pub struct PullSource<S> {
+    state: Rc<RefCell<State<S>>>,
+}
+
+impl<S> Clone for PullSource<S> {
+    fn clone(&self) -> Self {
+        PullSource {
+            state: Rc::clone(&self.state),
+        }
+    }
+}
+
+enum State<S> {
+    /// Waiting for the next pull.
+    Idle(S),
+    /// A pull has the generator; the handle aborts it.
+    Pulling(AbortHandle),
+    /// Exhausted or cancelled; the generator is gone.
+    Finished,
+}
+
+impl<S: Stream + Unpin + 'static> PullSource<S> {
+    /// Holds `generator` until the stream pulls from it.
+    pub fn new(generator: S) -> Self {
+        PullSource {
+            state: Rc::new(RefCell::new(State::Idle(generator))),
+        }
+    }
+
+    /// Takes the next value from the generator.
+    ///
+    /// A stream calls `pull` again only after the previous one has settled;
+    /// an overlapping call is answered with `Cancelled` rather than a panic.
+    pub async fn pull(&self) -> Pulled<S::Item> {
+        let (abort, registration) = AbortHandle::new_pair();
+        let previous = mem::replace(&mut *self.state.borrow_mut(), State::Pulling(abort));
+        let mut generator = match previous {
+            State::Idle(generator) => generator,
+            other => {
+                *self.state.borrow_mut() = other;
+                return Pulled::Cancelled;
+            }
+        };
+        // The generator moves into the abortable future, so an abort drops it
+        // with that future, wherever it was suspended.
+        let next = Abortable::new(
+            async move {
+                let item = generator.next().await;
+                (generator, item)
+            },
+            registration,
+        )
+        .await;
+        let mut state = self.state.borrow_mut();
+        match next {
+            Ok((generator, Some(item))) if matches!(*state, State::Pulling(_)) => {
+                *state = State::Idle(generator);
+                Pulled::Value(item)
+            }
+            // Cancelled after the value was made but before this pull resumed:
+            // the stream is closed, so the value has nowhere to go.
+            Ok((_generator, Some(_item))) => Pulled::Cancelled,
+            Ok((_exhausted, None)) => {
+                *state = State::Finished;
+                Pulled::End
+            }
+            Err(_aborted) => Pulled::Cancelled,
+        }
+    }
+
+    /// Lets the generator go: dropped now if idle, or as soon as the pull
+    /// that holds it is next polled.
+    pub fn cancel(&self) {
+        let previous = mem::replace(&mut *self.state.borrow_mut(), State::Finished);
+        match previous {
+            State::Pulling(abort) => abort.abort(),
+            // Dropped here, after the borrow above has ended, so that any code
+            // the generator runs on drop may use this source again.
+            idle_or_finished => drop(idle_or_finished),
+        }
+    }
+
+    /// Whether the generator has been released, by cancel or exhaustion.
+    pub fn is_finished(&self) -> bool {
+        matches!(*self.state.borrow(), State::Finished)
+    }
+}

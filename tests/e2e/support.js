@@ -1,0 +1,132 @@
+// Starts a built worker in real workerd (Miniflare) and records its console.
+//
+// Each console line is kept with the time, on this process's clock, at which
+// it arrived, so tests can compare a line with the moment a response came in.
+
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Miniflare } from "miniflare";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+// The runtime behaviour the worker is built against; kept equal to wrangler.toml.
+export const COMPATIBILITY_DATE = "2026-11-17";
+
+/** The console of one workerd, line by line. */
+export class Console {
+  lines = [];
+  #waiters = [];
+
+  record({ level, message }) {
+    this.lines.push({ at: performance.now(), level, message });
+    this.#waiters = this.#waiters.filter(({ predicate, resolve }) => {
+      if (!predicate(this.lines)) return true;
+      resolve();
+      return false;
+    });
+  }
+
+  /** Resolves once `predicate(lines)` holds; rejects after `timeoutMs`. */
+  async until(predicate, timeoutMs, what = "the expected console lines") {
+    if (predicate(this.lines)) return;
+    let timer;
+    await Promise.race([
+      new Promise((resolve) => this.#waiters.push({ predicate, resolve })),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `timed out after ${timeoutMs} ms waiting for ${what}; console was:\n` +
+                  this.lines.map((l) => `  ${l.level} ${l.message}`).join("\n"),
+              ),
+            ),
+          timeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  /** The lines of one run (those tagged `[run <id>]`, and its summary). */
+  run(id) {
+    return this.lines.filter(
+      (l) => l.message.startsWith(`[run ${id}] `) || summaryOf(l.message)?.run === id,
+    );
+  }
+
+  /** The summary object of run `id`, once logged. */
+  summary(id) {
+    for (const l of this.lines) {
+      const summary = summaryOf(l.message);
+      if (summary?.run === id) return summary;
+    }
+    return undefined;
+  }
+
+  /** Waits for run `id`'s summary line and returns it. */
+  async summaryOf(id, timeoutMs) {
+    await this.until(() => this.summary(id) !== undefined, timeoutMs, `the summary of run ${id}`);
+    return this.summary(id);
+  }
+}
+
+/** Parses a summary line, or gives `undefined` for any other line. */
+export function summaryOf(message) {
+  if (!message.startsWith("{")) return undefined;
+  try {
+    const value = JSON.parse(message);
+    return value.event === "summary" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The text of a run's line without its `[run <id>] ` prefix. */
+export function bare(message) {
+  return message.replace(/^\[run [0-9a-f]{8}\] /, "");
+}
+
+/**
+ * Starts a worker module in workerd. `modules` maps module names to files;
+ * the first is the entry point. Returns `{ url, console, dispose }`.
+ */
+export async function startWorker({ name, modules, compatibilityFlags = [] }) {
+  const console = new Console();
+  const entries = await Promise.all(
+    Object.entries(modules).map(async ([moduleName, file]) => {
+      const type = moduleName.endsWith(".wasm") ? "wasm" : "esm";
+      const contents = await readFile(path.resolve(ROOT, file));
+      return [moduleName, { type, contents: type === "esm" ? contents.toString() : new Uint8Array(contents) }];
+    }),
+  );
+  const mf = new Miniflare({
+    cf: false,
+    handleStructuredLogs: (log) => {
+      console.record(log);
+    },
+    workers: [
+      {
+        config: {
+          name,
+          compatibilityDate: COMPATIBILITY_DATE,
+          compatibilityFlags,
+          manifest: { mainModule: entries[0][0], modules: Object.fromEntries(entries) },
+        },
+      },
+    ],
+  });
+  const url = await mf.ready;
+  return { url, console, dispose: () => mf.dispose() };
+}
+
+/** The Rust worker as `make build` left it in build/. */
+export function startRustWorker() {
+  return startWorker({
+    name: "handling-backpressure",
+    modules: { "index.js": "build/index.js", "index_bg.wasm": "build/index_bg.wasm" },
+  });
+}
+
+export { sleep, ROOT };
