@@ -101,7 +101,9 @@ impl Error {
         let mut body = json!({ "error": self.code(), "message": self.to_string() });
         let details = match self {
             Error::NotFound { path } => json!({ "path": path }),
-            Error::MethodNotAllowed { method, allow } => json!({ "method": method, "allow": allow }),
+            Error::MethodNotAllowed { method, allow } => {
+                json!({ "method": method, "allow": allow })
+            }
             Error::UnknownParameter { name, allowed } => {
                 json!({ "parameter": name, "allowed": allowed })
             }
@@ -111,7 +113,9 @@ impl Error {
                 value,
                 min,
                 max,
-            } => json!({ "parameter": name, "value": value, "allowed": { "min": min, "max": max } }),
+            } => {
+                json!({ "parameter": name, "value": value, "allowed": { "min": min, "max": max } })
+            }
             Error::InvalidChoice {
                 name,
                 value,

@@ -42,6 +42,7 @@ pub struct Summary {
 impl Summary {
     /// The summary as one line of JSON.
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self).expect("a struct of numbers and plain strings always serializes")
+        serde_json::to_string(self)
+            .expect("a struct of numbers and plain strings always serializes")
     }
 }

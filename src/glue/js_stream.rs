@@ -35,7 +35,9 @@ where
     S: Stream<Item = u64> + Unpin + 'static,
 {
     let stream = readable_stream(source, high_water_mark)?;
-    let reader = stream.get_reader().unchecked_into::<ReadableStreamDefaultReader>();
+    let reader = stream
+        .get_reader()
+        .unchecked_into::<ReadableStreamDefaultReader>();
     Ok(JsValueReader { reader })
 }
 
@@ -95,7 +97,9 @@ impl ValueReader for JsValueReader {
     }
 
     async fn cancel(&mut self) -> Result<(), StreamError> {
-        JsFuture::from(self.reader.cancel()).await.map_err(describe)?;
+        JsFuture::from(self.reader.cancel())
+            .await
+            .map_err(describe)?;
         Ok(())
     }
 }

@@ -1,0 +1,234 @@
+//! The recipe's demo on virtual time, read through a model of the runtime's
+//! `ReadableStream`: the recipe's sequence, the lead bound, the cancel, and the
+//! summary.
+
+mod support;
+
+use handling_backpressure::demo;
+use handling_backpressure::params::DemoParams;
+use handling_backpressure::reader::{StreamError, ValueReader};
+use handling_backpressure::run::RunId;
+use handling_backpressure::summary::{Outcome, Summary};
+use support::{ModelStream, TestHost, on_virtual_time, strip_run};
+
+fn params(count: u32, produce_ms: u32, read_ms: u32, high_water_mark: u32) -> DemoParams {
+    DemoParams {
+        count,
+        produce_ms,
+        read_ms,
+        high_water_mark,
+    }
+}
+
+/// Runs one demo over the model stream and returns its summary and host.
+fn run_demo(params: DemoParams) -> (Summary, TestHost) {
+    on_virtual_time(async move {
+        let host = TestHost::new();
+        let summary = demo::run(
+            host.clone(),
+            RunId::from_bits(0x5eed),
+            params,
+            ModelStream::open,
+        )
+        .await;
+        (summary, host)
+    })
+}
+
+fn owned(timeline: &[(u64, &str)]) -> Vec<(u64, String)> {
+    timeline
+        .iter()
+        .map(|&(at, text)| (at, text.to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_recipes_run_logs_the_recipes_sequence_at_the_recipes_times() {
+    let (_, host) = run_demo(DemoParams::default());
+    assert_eq!(
+        host.timeline(&["yielding", "Stream value"]),
+        owned(&[
+            (0, "yielding 1"),
+            (0, "Stream value: 1"),
+            (100, "yielding 2"),
+            (1000, "Stream value: 2"),
+            (1100, "yielding 3"),
+            (2000, "Stream value: 3"),
+            (2100, "yielding 4"),
+            (3000, "Stream value: 4"),
+            (3100, "yielding 5"),
+            (4000, "Stream value: 5"),
+            (4100, "yielding 6"),
+        ])
+    );
+}
+
+#[test]
+fn the_summary_counts_the_recipes_run() {
+    let (summary, host) = run_demo(DemoParams::default());
+    assert_eq!(
+        summary,
+        Summary {
+            run: "00005eed".into(),
+            event: "summary",
+            produced: 6,
+            consumed: 5,
+            max_lead: 1,
+            high_water_mark: 1,
+            elapsed_ms: 5000,
+            outcome: Outcome::Complete,
+        }
+    );
+    let last = host.lines().last().cloned().expect("the run logged");
+    assert_eq!(last.at_ms, 5000);
+    assert_eq!(
+        last.text,
+        r#"{"run":"00005eed","event":"summary","produced":6,"consumed":5,"maxLead":1,"highWaterMark":1,"elapsedMs":5000,"outcome":"complete"}"#
+    );
+}
+
+#[test]
+fn the_producer_never_runs_more_than_high_water_mark_values_ahead() {
+    for high_water_mark in [0, 1, 3] {
+        // A producer far faster than its reader: only the stream holds it back.
+        for produce_ms in [0, 10] {
+            let (summary, _) = run_demo(params(20, produce_ms, 100, high_water_mark));
+            assert_eq!(
+                summary.max_lead, high_water_mark as u64,
+                "highWaterMark {high_water_mark}, produceMs {produce_ms}"
+            );
+            assert_eq!(summary.consumed, 20);
+            assert_eq!(summary.produced, 20 + high_water_mark as u64);
+        }
+    }
+}
+
+#[test]
+fn the_lead_bound_does_not_grow_with_the_length_of_the_run() {
+    let short = run_demo(params(10, 0, 1, 3)).0;
+    let long = run_demo(params(100, 0, 1, 3)).0;
+    assert_eq!(short.max_lead, 3);
+    assert_eq!(long.max_lead, 3);
+}
+
+#[test]
+fn the_reader_cancels_the_stream_after_the_last_read_and_the_generator_is_dropped() {
+    let (_, host) = run_demo(DemoParams::default());
+    let texts = host.texts();
+    let cancel = texts
+        .iter()
+        .position(|text| text == "read 5 values; cancelling the stream")
+        .expect("the reader says it cancels");
+    assert_eq!(
+        texts[cancel + 1],
+        "generator dropped after yielding 6 values"
+    );
+    assert!(texts[cancel + 2].contains(r#""event":"summary""#));
+    assert_eq!(texts.len(), cancel + 3, "nothing after the summary");
+    assert!(
+        !texts[cancel..]
+            .iter()
+            .any(|text| text.starts_with("yielding")),
+        "nothing is produced after the cancel"
+    );
+}
+
+#[test]
+fn a_cancel_while_the_generator_pauses_stops_it_before_its_next_value() {
+    // The producer is slower than the reader: at the cancel it is mid-pause.
+    let (summary, host) = run_demo(params(3, 1000, 10, 1));
+    let timeline = host.timeline(&["yielding", "generator dropped"]);
+    assert_eq!(summary.produced, 3);
+    assert_eq!(
+        timeline.last().map(|(_, text)| text.as_str()),
+        Some("generator dropped after yielding 3 values")
+    );
+    assert_eq!(summary.outcome, Outcome::Complete);
+}
+
+#[test]
+fn every_line_of_a_run_carries_its_run_id() {
+    let (_, host) = run_demo(DemoParams::default());
+    for line in host.lines() {
+        let tagged = line.text.starts_with("[run 00005eed] ");
+        let summary = line.text.starts_with(r#"{"run":"00005eed","#);
+        assert!(tagged || summary, "{line:?}");
+        assert_ne!(strip_run(&line.text), "");
+    }
+}
+
+#[test]
+fn the_run_starts_with_its_parameters() {
+    let (_, host) = run_demo(params(2, 5, 7, 3));
+    assert_eq!(
+        host.texts()[0],
+        "demo started: count=2 produceMs=5 readMs=7 highWaterMark=3"
+    );
+}
+
+/// A stream that has nothing to give.
+struct ClosedStream;
+
+impl ValueReader for ClosedStream {
+    async fn read(&mut self) -> Result<Option<u64>, StreamError> {
+        Ok(None)
+    }
+
+    async fn cancel(&mut self) -> Result<(), StreamError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_stream_that_closes_early_ends_the_run_and_the_generator_is_still_released() {
+    let (summary, host) = on_virtual_time(async {
+        let host = TestHost::new();
+        let summary = demo::run(
+            host.clone(),
+            RunId::from_bits(9),
+            DemoParams::default(),
+            |_, _| Ok(ClosedStream),
+        )
+        .await;
+        (summary, host)
+    });
+    assert_eq!(summary.outcome, Outcome::ClosedEarly);
+    assert_eq!(summary.consumed, 0);
+    let warnings: Vec<String> = host
+        .lines()
+        .into_iter()
+        .filter(|line| line.warning)
+        .map(|line| strip_run(&line.text).to_owned())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "the stream closed after 0 values",
+            "the stream kept its generator; releasing it"
+        ]
+    );
+    assert!(
+        host.texts()
+            .contains(&"generator dropped after yielding 0 values".to_owned())
+    );
+}
+
+#[test]
+fn a_stream_that_cannot_be_opened_is_reported_not_panicked() {
+    let (summary, host) = on_virtual_time(async {
+        let host = TestHost::new();
+        let summary = demo::run(
+            host.clone(),
+            RunId::from_bits(9),
+            DemoParams::default(),
+            |_, _| Err::<ClosedStream, _>(StreamError("no streams today".into())),
+        )
+        .await;
+        (summary, host)
+    });
+    assert_eq!(summary.outcome, Outcome::Errored);
+    assert!(
+        host.texts()
+            .contains(&"could not open the stream: stream error: no streams today".to_owned())
+    );
+}

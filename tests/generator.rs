@@ -1,0 +1,109 @@
+//! The recipe's generator: lazy, logs before it hands a value over, and
+//! pauses only when asked for the next one.
+
+mod support;
+
+use futures::{FutureExt, StreamExt, poll};
+use handling_backpressure::generator::integers;
+use handling_backpressure::run::{RunId, RunLog};
+use handling_backpressure::tally::Tally;
+use support::{TestHost, on_virtual_time};
+
+fn generator(
+    host: &TestHost,
+    produce_ms: u32,
+) -> (handling_backpressure::generator::Integers, Tally) {
+    let tally = Tally::new();
+    let log = RunLog::new(host.clone(), RunId::from_bits(0xabcd));
+    (integers(log, tally.clone(), produce_ms), tally)
+}
+
+#[test]
+fn the_generator_is_lazy_nothing_is_produced_until_polled() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (mut values, tally) = generator(&host, 100);
+        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+        assert_eq!(tally.produced(), 0);
+        assert!(host.lines().is_empty());
+
+        assert_eq!(values.next().await, Some(1));
+        assert_eq!(tally.produced(), 1);
+        assert_eq!(host.texts(), ["yielding 1"]);
+    });
+}
+
+#[test]
+fn the_pause_comes_after_a_value_is_handed_over_and_before_the_next() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (mut values, _) = generator(&host, 100);
+        assert_eq!(values.next().await, Some(1));
+        // The consumer takes its time; the generator waits, unasked, for it.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(values.next().await, Some(2));
+        assert_eq!(values.next().await, Some(3));
+        assert_eq!(
+            host.timeline(&["yielding"]),
+            [
+                (0, "yielding 1".to_owned()),
+                (600, "yielding 2".to_owned()),
+                (700, "yielding 3".to_owned()),
+            ]
+        );
+    });
+}
+
+#[test]
+fn a_second_value_is_not_ready_until_its_pause_is_over() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (mut values, tally) = generator(&host, 100);
+        assert_eq!(poll!(values.next()), std::task::Poll::Ready(Some(1)));
+        let mut second = values.next();
+        assert!(poll!(&mut second).is_pending());
+        assert_eq!(tally.produced(), 1);
+        assert_eq!(second.await, Some(2));
+    });
+}
+
+#[test]
+fn with_no_pause_the_next_value_is_ready_at_once() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (mut values, tally) = generator(&host, 0);
+        for expected in 1..=1000 {
+            assert_eq!(values.next().now_or_never(), Some(Some(expected)));
+        }
+        assert_eq!(tally.produced(), 1000);
+    });
+}
+
+#[test]
+fn dropping_the_generator_logs_how_many_values_it_made() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (mut values, _) = generator(&host, 100);
+        values.next().await;
+        values.next().await;
+        drop(values);
+        assert_eq!(
+            host.texts().last().map(String::as_str),
+            Some("generator dropped after yielding 2 values")
+        );
+    });
+}
+
+#[test]
+fn every_line_carries_the_run_id() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (mut values, _) = generator(&host, 0);
+        values.next().await;
+        drop(values);
+        assert!(!host.lines().is_empty());
+        for line in host.lines() {
+            assert!(line.text.starts_with("[run 0000abcd] "), "{line:?}");
+        }
+    });
+}

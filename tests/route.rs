@@ -1,0 +1,55 @@
+//! Routing: one route, `GET` and `HEAD` on it, JSON 404 and 405 elsewhere.
+
+use handling_backpressure::error::Error;
+use handling_backpressure::route::{Method, Route};
+use serde_json::json;
+
+#[test]
+fn get_and_head_reach_the_demo() {
+    assert_eq!(
+        Route::find("GET", "/api/handle-backpressure"),
+        Ok((Route::HandleBackpressure, Method::Get))
+    );
+    assert_eq!(
+        Route::find("HEAD", "/api/handle-backpressure"),
+        Ok((Route::HandleBackpressure, Method::Head))
+    );
+}
+
+#[test]
+fn other_methods_get_405_with_the_allowed_ones() {
+    for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "get"] {
+        let error = Route::find(method, "/api/handle-backpressure").expect_err(method);
+        assert_eq!(error.status(), 405);
+        assert_eq!(error.body()["allow"], json!(["GET", "HEAD"]));
+    }
+}
+
+#[test]
+fn other_paths_get_404() {
+    for path in [
+        "/",
+        "/api",
+        "/api/handle-backpressure/",
+        "/API/handle-backpressure",
+        "/api/handle-backpressurex",
+    ] {
+        let error = Route::find("GET", path).expect_err(path);
+        assert_eq!(
+            error,
+            Error::NotFound {
+                path: path.to_owned()
+            }
+        );
+        assert_eq!(error.status(), 404);
+        assert_eq!(error.body()["error"], "not_found");
+    }
+}
+
+#[test]
+fn an_unknown_path_wins_over_a_wrong_method() {
+    assert_eq!(
+        Route::find("POST", "/nope").map_err(|e| e.status()),
+        Err(404)
+    );
+}

@@ -1,0 +1,109 @@
+//! The stream's underlying source: one value per pull, and a cancel that
+//! releases the generator even in the middle of a pull.
+
+mod support;
+
+use std::time::Duration;
+
+use futures::{StreamExt, poll, stream};
+use handling_backpressure::generator::integers;
+use handling_backpressure::run::{RunId, RunLog};
+use handling_backpressure::source::{PullSource, Pulled};
+use handling_backpressure::tally::Tally;
+use support::{TestHost, on_virtual_time};
+
+fn source(
+    host: &TestHost,
+    produce_ms: u32,
+) -> (
+    PullSource<handling_backpressure::generator::Integers>,
+    Tally,
+) {
+    let tally = Tally::new();
+    let log = RunLog::new(host.clone(), RunId::from_bits(1));
+    (
+        PullSource::new(integers(log, tally.clone(), produce_ms)),
+        tally,
+    )
+}
+
+#[test]
+fn each_pull_takes_exactly_one_value() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (source, tally) = source(&host, 0);
+        for expected in 1..=5 {
+            assert_eq!(source.pull().await, Pulled::Value(expected));
+            assert_eq!(tally.produced(), expected);
+        }
+        // Time passing makes nothing: only pulls do.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(tally.produced(), 5);
+    });
+}
+
+#[test]
+fn cancel_drops_an_idle_generator_at_once() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (source, _) = source(&host, 100);
+        source.pull().await;
+        source.cancel();
+        assert!(source.is_finished());
+        assert_eq!(
+            host.texts().last().map(String::as_str),
+            Some("generator dropped after yielding 1 values")
+        );
+        assert_eq!(source.pull().await, Pulled::Cancelled);
+    });
+}
+
+#[test]
+fn cancel_during_a_pull_drops_the_generator_mid_pause_and_nothing_more_is_yielded() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (source, tally) = source(&host, 100);
+        assert_eq!(source.pull().await, Pulled::Value(1));
+
+        let mut second = Box::pin(source.pull());
+        assert!(poll!(&mut second).is_pending(), "the generator is pausing");
+        source.cancel();
+        assert_eq!(second.await, Pulled::Cancelled);
+        assert_eq!(
+            host.texts().last().map(String::as_str),
+            Some("generator dropped after yielding 1 values")
+        );
+
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(tally.produced(), 1);
+        assert_eq!(
+            host.texts(),
+            ["yielding 1", "generator dropped after yielding 1 values"]
+        );
+    });
+}
+
+#[test]
+fn an_exhausted_generator_ends_the_stream() {
+    on_virtual_time(async {
+        let source = PullSource::new(stream::iter([7_u64]).boxed_local());
+        assert_eq!(source.pull().await, Pulled::Value(7));
+        assert_eq!(source.pull().await, Pulled::End);
+        assert!(source.is_finished());
+        assert_eq!(source.pull().await, Pulled::Cancelled);
+    });
+}
+
+#[test]
+fn an_overlapping_pull_is_refused_without_disturbing_the_first() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (source, _) = source(&host, 100);
+        source.pull().await;
+        let mut first = Box::pin(source.pull());
+        assert!(poll!(&mut first).is_pending());
+        assert_eq!(source.pull().await, Pulled::Cancelled);
+        assert_eq!(first.await, Pulled::Value(2));
+        assert_eq!(source.pull().await, Pulled::Value(3));
+    });
+}

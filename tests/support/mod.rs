@@ -1,0 +1,232 @@
+//! Test doubles for the core: a host on tokio's paused clock with a recording
+//! console, and a model of the WHATWG `ReadableStream` pull algorithm.
+//!
+//! Each test binary uses a different part of this module.
+#![allow(dead_code, unreachable_pub, missing_docs)]
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::rc::Rc;
+use std::time::Duration;
+
+use futures::Stream;
+use handling_backpressure::host::Host;
+use handling_backpressure::reader::{StreamError, ValueReader};
+use handling_backpressure::source::{PullSource, Pulled};
+use tokio::sync::{Notify, oneshot};
+use tokio::time::Instant;
+
+/// Runs `future` on a single thread with tokio's clock paused: every sleep
+/// completes as soon as nothing else can run, and virtual time jumps ahead.
+pub fn on_virtual_time<F: Future>(future: F) -> F::Output {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("a current-thread runtime builds");
+    tokio::task::LocalSet::new().block_on(&runtime, future)
+}
+
+/// One console line and the virtual time it was written at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub at_ms: u64,
+    pub text: String,
+    pub warning: bool,
+}
+
+/// A host whose timers are tokio's (paused) and whose console is a list.
+#[derive(Clone)]
+pub struct TestHost {
+    started: Instant,
+    lines: Rc<RefCell<Vec<Line>>>,
+}
+
+impl TestHost {
+    /// Must be called inside `on_virtual_time`.
+    pub fn new() -> Self {
+        TestHost {
+            started: Instant::now(),
+            lines: Rc::default(),
+        }
+    }
+
+    pub fn lines(&self) -> Vec<Line> {
+        self.lines.borrow().clone()
+    }
+
+    /// The text of every line, with the `[run <id>] ` prefix removed.
+    pub fn texts(&self) -> Vec<String> {
+        self.lines
+            .borrow()
+            .iter()
+            .map(|line| strip_run(&line.text).to_owned())
+            .collect()
+    }
+
+    /// `(virtual ms, text)` of the lines that start with one of `prefixes`.
+    pub fn timeline(&self, prefixes: &[&str]) -> Vec<(u64, String)> {
+        self.lines
+            .borrow()
+            .iter()
+            .map(|line| (line.at_ms, strip_run(&line.text).to_owned()))
+            .filter(|(_, text)| prefixes.iter().any(|prefix| text.starts_with(prefix)))
+            .collect()
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    fn record(&self, text: &str, warning: bool) {
+        let at_ms = self.elapsed_ms();
+        self.lines.borrow_mut().push(Line {
+            at_ms,
+            text: text.to_owned(),
+            warning,
+        });
+    }
+}
+
+/// Removes a leading `[run xxxxxxxx] `.
+pub fn strip_run(text: &str) -> &str {
+    match text.strip_prefix("[run ") {
+        Some(rest) if rest.len() > 10 && &rest[8..10] == "] " => &rest[10..],
+        _ => text,
+    }
+}
+
+impl Host for TestHost {
+    fn sleep(&self, ms: u32) -> impl Future<Output = ()> + 'static {
+        tokio::time::sleep(Duration::from_millis(ms.into()))
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.started.elapsed().as_secs_f64() * 1000.0
+    }
+
+    fn log(&self, line: &str) {
+        self.record(line, false);
+    }
+
+    fn warn(&self, line: &str) {
+        self.record(line, true);
+    }
+}
+
+/// A model of a `ReadableStream` with a pull source and a count queuing
+/// strategy, following the WHATWG algorithm: the stream pulls whenever a read
+/// is waiting or its queue holds fewer than `highWaterMark` values, one pull
+/// at a time, starting as soon as it is created.
+pub struct ModelStream<S> {
+    state: Rc<RefCell<ModelState>>,
+    wake_pump: Rc<Notify>,
+    source: PullSource<S>,
+}
+
+#[derive(Default)]
+struct ModelState {
+    queue: VecDeque<u64>,
+    high_water_mark: usize,
+    waiting_reads: VecDeque<oneshot::Sender<Option<u64>>>,
+    closed: bool,
+}
+
+impl ModelState {
+    fn should_pull(&self) -> bool {
+        !self.closed && (!self.waiting_reads.is_empty() || self.queue.len() < self.high_water_mark)
+    }
+}
+
+impl<S: Stream<Item = u64> + Unpin + 'static> ModelStream<S> {
+    /// Opens the model over `source`; must run inside `on_virtual_time`.
+    pub fn open(source: PullSource<S>, high_water_mark: u32) -> Result<Self, StreamError> {
+        let state = Rc::new(RefCell::new(ModelState {
+            high_water_mark: high_water_mark as usize,
+            ..ModelState::default()
+        }));
+        let wake_pump = Rc::new(Notify::new());
+        tokio::task::spawn_local(pump(
+            source.clone(),
+            Rc::clone(&state),
+            Rc::clone(&wake_pump),
+        ));
+        Ok(ModelStream {
+            state,
+            wake_pump,
+            source,
+        })
+    }
+}
+
+async fn pump<S: Stream<Item = u64> + Unpin + 'static>(
+    source: PullSource<S>,
+    state: Rc<RefCell<ModelState>>,
+    wake_pump: Rc<Notify>,
+) {
+    loop {
+        while !state.borrow().should_pull() {
+            if state.borrow().closed {
+                return;
+            }
+            wake_pump.notified().await;
+        }
+        match source.pull().await {
+            Pulled::Value(value) => {
+                let mut state = state.borrow_mut();
+                match state.waiting_reads.pop_front() {
+                    Some(read) => {
+                        let _ = read.send(Some(value));
+                    }
+                    None => state.queue.push_back(value),
+                }
+            }
+            Pulled::End | Pulled::Cancelled => {
+                let mut state = state.borrow_mut();
+                state.closed = true;
+                for read in state.waiting_reads.drain(..) {
+                    let _ = read.send(None);
+                }
+                return;
+            }
+        }
+    }
+}
+
+impl<S: Stream<Item = u64> + Unpin + 'static> ValueReader for ModelStream<S> {
+    async fn read(&mut self) -> Result<Option<u64>, StreamError> {
+        let receiver = {
+            let mut state = self.state.borrow_mut();
+            if let Some(value) = state.queue.pop_front() {
+                drop(state);
+                self.wake_pump.notify_one();
+                return Ok(Some(value));
+            }
+            if state.closed {
+                return Ok(None);
+            }
+            let (sender, receiver) = oneshot::channel();
+            state.waiting_reads.push_back(sender);
+            receiver
+        };
+        self.wake_pump.notify_one();
+        receiver
+            .await
+            .map_err(|_| StreamError("the model dropped a read".into()))
+    }
+
+    async fn cancel(&mut self) -> Result<(), StreamError> {
+        {
+            let mut state = self.state.borrow_mut();
+            state.closed = true;
+            state.queue.clear();
+            for read in state.waiting_reads.drain(..) {
+                let _ = read.send(None);
+            }
+        }
+        self.source.cancel();
+        self.wake_pump.notify_one();
+        Ok(())
+    }
+}
