@@ -57,7 +57,7 @@ unit:
 	cargo test --locked
 
 e2e: build
-	node --test --test-concurrency=1 tests/e2e/
+	node --test --test-concurrency=1 "tests/e2e/*.test.js"
 
 test: setup lint unit e2e
 
