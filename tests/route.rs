@@ -1,7 +1,7 @@
 //! Routing: one route, `GET` and `HEAD` on it, JSON 404 and 405 elsewhere.
 
 use handling_backpressure::error::Error;
-use handling_backpressure::route::{Method, Route};
+use handling_backpressure::route::{Method, Route, Target};
 use serde_json::json;
 
 #[test]
@@ -52,4 +52,28 @@ fn an_unknown_path_wins_over_a_wrong_method() {
         Route::find("POST", "/nope").map_err(|e| e.status()),
         Err(404)
     );
+}
+
+#[test]
+fn a_url_splits_into_path_and_query() {
+    let cases = [
+        (
+            "http://localhost:8787/api/handle-backpressure",
+            "/api/handle-backpressure",
+            None,
+        ),
+        (
+            "https://example.com/api/x?count=3&readMs=1",
+            "/api/x",
+            Some("count=3&readMs=1"),
+        ),
+        ("https://example.com/?", "/", Some("")),
+        ("https://example.com", "/", None),
+        ("https://example.com/a?b=c#frag", "/a", Some("b=c")),
+        ("https://example.com/a#frag?not=query", "/a", None),
+        ("https://example.com/a?b=c?d", "/a", Some("b=c?d")),
+    ];
+    for (url, path, query) in cases {
+        assert_eq!(Target::of_url(url), Target { path, query }, "{url}");
+    }
 }

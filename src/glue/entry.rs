@@ -29,12 +29,11 @@ async fn fetch(request: Request, _env: Env, ctx: Context) -> Result<Response> {
 }
 
 fn answer(request: &Request, ctx: &Context) -> std::result::Result<Response, Error> {
-    let url = request.url().map_err(|_| Error::NotFound {
-        path: request.path(),
-    })?;
-    let (route, method) = Route::find(request.method().as_ref(), url.path())?;
+    let url = request.inner().url();
+    let target = crate::route::Target::of_url(&url);
+    let (route, method) = Route::find(request.method().as_ref(), target.path)?;
     match route {
-        Route::HandleBackpressure => handle_backpressure(url.query(), method, ctx),
+        Route::HandleBackpressure => handle_backpressure(target.query, method, ctx),
     }
 }
 

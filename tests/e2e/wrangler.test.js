@@ -1,0 +1,104 @@
+// The worker through wrangler itself: `make dev`, the README's command, serves
+// it and shows the demo's console; `wrangler deploy --dry-run` accepts the bundle.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFile } from "node:child_process";
+import { createServer } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { ROOT, sleep } from "./support.js";
+
+const OFFLINE = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Waits until `read()` matches `pattern`, or fails with what was seen. */
+async function waitFor(read, pattern, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const match = read().match(pattern);
+    if (match) return match;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}; output was:\n${read()}`);
+}
+
+test("make dev serves the worker and its console shows the demo", { timeout: 180_000 }, async () => {
+  const port = await freePort();
+  // A process group of its own, so that make, wrangler and workerd stop together.
+  const dev = spawn("make", ["--no-print-directory", "dev", `PORT=${port}`], {
+    cwd: ROOT,
+    env: OFFLINE,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  dev.stdout.on("data", (chunk) => (output += chunk));
+  dev.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => dev.on("exit", resolve));
+  try {
+    await waitFor(() => output, new RegExp(`Ready on http://127\\.0\\.0\\.1:${port}`), 150_000, "wrangler dev to be ready");
+    // wrangler may rebuild once right after start; retry until it answers.
+    let response;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        response = await fetch(`http://127.0.0.1:${port}/api/handle-backpressure?count=2&readMs=100&produceMs=10`);
+        break;
+      } catch {
+        await sleep(200);
+      }
+    }
+    assert.ok(response, `no answer from wrangler dev; output was:\n${output}`);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), "Check your console to see the result!");
+    const id = response.headers.get("x-run-id");
+    assert.match(id, /^[0-9a-f]{8}$/);
+
+    await waitFor(() => output, new RegExp(`\\{"run":"${id}","event":"summary"[^\\n]*\\}`), 30_000, "the run's summary");
+    const tag = `[run ${id}] `;
+    const lines = output
+      .split("\n")
+      .filter((line) => line.includes(tag))
+      .map((line) => line.slice(line.indexOf(tag) + tag.length).trim());
+    const recipe = lines.filter((line) => /^(yielding|Stream value:) \d+$/.test(line));
+    assert.deepEqual(recipe.slice(0, 4), ["yielding 1", "Stream value: 1", "yielding 2", "Stream value: 2"]);
+    // With highWaterMark 1 the stream may have made one value more than it read.
+    const cancel = lines.indexOf("read 2 values; cancelling the stream");
+    assert.ok(cancel > 0, lines.join("\n"));
+    assert.match(lines[cancel + 1], /^generator dropped after yielding [23] values$/);
+  } finally {
+    process.kill(-dev.pid, "SIGTERM");
+    await Promise.race([exited, sleep(10_000)]);
+    try {
+      process.kill(-dev.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+test("wrangler deploy --dry-run accepts the bundle", { timeout: 180_000 }, async () => {
+  const outdir = await mkdtemp(path.join(tmpdir(), "dry-run-"));
+  try {
+    const { stdout } = await promisify(execFile)("wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
+      cwd: ROOT,
+      env: OFFLINE,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const match = stdout.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
+    assert.ok(match, stdout);
+    assert.match(stdout, /--dry-run: exiting now/);
+    console.log(`upload ${match[1]} KiB, gzip ${match[2]} KiB`);
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+});
