@@ -2,7 +2,9 @@
 # `make dev` and `make test` work on a fresh machine with rustup, Node and npm.
 
 SHELL := /bin/bash
-.SHELLFLAGS := -eu -o pipefail -c
+# No -u: bash sources the system bashrc when its stdin is a socket (as under
+# node's child_process), and that file reads unset variables.
+.SHELLFLAGS := -e -o pipefail -c
 .DEFAULT_GOAL := dev
 
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
@@ -23,7 +25,7 @@ WORKER_BUILD_VERSION := 0.8.7
 # The wasm-bindgen CLI must be exactly the library's version in Cargo.lock.
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
 
-.PHONY: setup toolchain npm build dev test lint unit e2e clean
+.PHONY: setup toolchain npm build dev deploy tail test lint unit e2e clean
 
 setup: toolchain npm
 
@@ -47,6 +49,13 @@ build: setup
 
 dev: build
 	wrangler dev --ip 127.0.0.1 --port $(PORT)
+
+deploy: setup
+	wrangler deploy $(DEPLOY_ARGS)
+
+# Silent, so that `make tail TAIL_ARGS="--format json" | jq` sees only JSON.
+tail: npm
+	@wrangler tail $(TAIL_ARGS)
 
 lint: toolchain
 	cargo fmt --check
