@@ -5,9 +5,11 @@
 mod support;
 
 use handling_backpressure::demo;
+use handling_backpressure::generator::Integers;
 use handling_backpressure::params::DemoParams;
 use handling_backpressure::reader::{StreamError, ValueReader};
 use handling_backpressure::run::RunId;
+use handling_backpressure::source::PullSource;
 use handling_backpressure::summary::{Outcome, Summary};
 use support::{ModelStream, TestHost, on_virtual_time, strip_run};
 
@@ -22,15 +24,17 @@ fn params(count: u32, produce_ms: u32, read_ms: u32, high_water_mark: u32) -> De
 
 /// Runs one demo over the model stream and returns its summary and host.
 fn run_demo(params: DemoParams) -> (Summary, TestHost) {
+    run_demo_over(params, ModelStream::open)
+}
+
+/// Runs one demo over the stream `open_stream` makes.
+fn run_demo_over<R: ValueReader>(
+    params: DemoParams,
+    open_stream: impl FnOnce(PullSource<Integers>, u32) -> Result<R, StreamError>,
+) -> (Summary, TestHost) {
     on_virtual_time(async move {
         let host = TestHost::new();
-        let summary = demo::run(
-            host.clone(),
-            RunId::from_bits(0x5eed),
-            params,
-            ModelStream::open,
-        )
-        .await;
+        let summary = demo::run(host.clone(), RunId::from_bits(0x5eed), params, open_stream).await;
         (summary, host)
     })
 }
@@ -181,17 +185,7 @@ impl ValueReader for ClosedStream {
 
 #[test]
 fn a_stream_that_closes_early_ends_the_run_and_the_generator_is_still_released() {
-    let (summary, host) = on_virtual_time(async {
-        let host = TestHost::new();
-        let summary = demo::run(
-            host.clone(),
-            RunId::from_bits(9),
-            DemoParams::default(),
-            |_, _| Ok(ClosedStream),
-        )
-        .await;
-        (summary, host)
-    });
+    let (summary, host) = run_demo_over(DemoParams::default(), |_, _| Ok(ClosedStream));
     assert_eq!(summary.outcome, Outcome::ClosedEarly);
     assert_eq!(summary.consumed, 0);
     let warnings: Vec<String> = host
@@ -215,16 +209,8 @@ fn a_stream_that_closes_early_ends_the_run_and_the_generator_is_still_released()
 
 #[test]
 fn a_stream_that_cannot_be_opened_is_reported_not_panicked() {
-    let (summary, host) = on_virtual_time(async {
-        let host = TestHost::new();
-        let summary = demo::run(
-            host.clone(),
-            RunId::from_bits(9),
-            DemoParams::default(),
-            |_, _| Err::<ClosedStream, _>(StreamError("no streams today".into())),
-        )
-        .await;
-        (summary, host)
+    let (summary, host) = run_demo_over(DemoParams::default(), |_, _| {
+        Err::<ClosedStream, _>(StreamError("no streams today".into()))
     });
     assert_eq!(summary.outcome, Outcome::Errored);
     assert!(
