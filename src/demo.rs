@@ -7,7 +7,7 @@
 //! a model of it), reads, and ends with a [`Summary`] line. The reader pauses
 //! after every read, the last one included, exactly as the recipe's loop does.
 
-use crate::generator::{Integers, integers};
+use crate::generator::{Integers, ValueLog, integers};
 use crate::host::Host;
 use crate::params::DemoParams;
 use crate::reader::{StreamError, ValueReader};
@@ -34,7 +34,12 @@ where
         params.count, params.produce_ms, params.read_ms, params.high_water_mark
     ));
 
-    let source = PullSource::new(integers(log.clone(), tally.clone(), params.produce_ms));
+    let source = PullSource::new(integers(
+        log.clone(),
+        tally.clone(),
+        params.produce_ms,
+        ValueLog::EveryValue,
+    ));
     let outcome = match open_stream(source.clone(), params.high_water_mark) {
         Ok(mut reader) => read_values(&log, &tally, &mut reader, params).await,
         Err(error) => {

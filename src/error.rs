@@ -60,6 +60,12 @@ pub enum Error {
         /// The words allowed.
         allowed: &'static [&'static str],
     },
+    /// The runtime failed to do something it always does; a bug, not the
+    /// request's fault.
+    Internal {
+        /// What failed.
+        message: String,
+    },
     /// The parameters are each fine, but together the run would outlive the
     /// time the runtime gives background work.
     RunTooLong {
@@ -79,6 +85,7 @@ impl Error {
         match self {
             Error::NotFound { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
+            Error::Internal { .. } => 500,
             _ => 400,
         }
     }
@@ -92,6 +99,7 @@ impl Error {
             Error::RepeatedParameter { .. } => "repeated_parameter",
             Error::InvalidInteger { .. } | Error::InvalidChoice { .. } => "invalid_parameter",
             Error::RunTooLong { .. } => "run_too_long",
+            Error::Internal { .. } => "internal",
         }
     }
 
@@ -125,6 +133,7 @@ impl Error {
                 planned_ms,
                 limit_ms,
             } => json!({ "plannedMs": planned_ms, "limitMs": limit_ms }),
+            Error::Internal { .. } => json!({}),
         };
         if let (Value::Object(body), Value::Object(details)) = (&mut body, details) {
             body.extend(details);
@@ -168,6 +177,7 @@ impl fmt::Display for Error {
                 "{name} must be one of {}, got {value:?}",
                 allowed.join(", ")
             ),
+            Error::Internal { message } => write!(f, "internal error: {message}"),
             Error::RunTooLong {
                 planned_ms,
                 limit_ms,

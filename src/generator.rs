@@ -20,15 +20,31 @@ use crate::tally::Tally;
 /// anonymous and the JS bridge needs a nameable, `Unpin` type.
 pub type Integers = LocalBoxStream<'static, u64>;
 
+/// Whether the generator logs `yielding N` for each value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueLog {
+    /// One line per value, as the recipe does.
+    EveryValue,
+    /// No line per value: for streams of millions of values, where a line
+    /// each would cost more than the values themselves.
+    Quiet,
+}
+
 /// Starts the recipe's generator. Nothing is produced until it is polled.
 ///
 /// `produce_ms` is the pause before each value after the first (the recipe's
 /// `sleep(100)`); with 0 the next value is ready as soon as it is asked for,
 /// without a trip through the timer queue.
-pub fn integers<H: Host>(log: RunLog<H>, tally: Tally, produce_ms: u32) -> Integers {
+pub fn integers<H: Host>(
+    log: RunLog<H>,
+    tally: Tally,
+    produce_ms: u32,
+    value_log: ValueLog,
+) -> Integers {
     let state = State {
         next: 1,
         produce_ms,
+        value_log,
         dropped: DropNotice { log, tally },
     };
     stream::unfold(state, |mut state| async move {
@@ -36,7 +52,9 @@ pub fn integers<H: Host>(log: RunLog<H>, tally: Tally, produce_ms: u32) -> Integ
             state.dropped.log.host().sleep(state.produce_ms).await;
         }
         let value = state.next;
-        state.dropped.log.line(format_args!("yielding {value}"));
+        if state.value_log == ValueLog::EveryValue {
+            state.dropped.log.line(format_args!("yielding {value}"));
+        }
         state.dropped.tally.record_produced();
         state.next += 1;
         Some((value, state))
@@ -47,6 +65,7 @@ pub fn integers<H: Host>(log: RunLog<H>, tally: Tally, produce_ms: u32) -> Integ
 struct State<H: Host> {
     next: u64,
     produce_ms: u32,
+    value_log: ValueLog,
     dropped: DropNotice<H>,
 }
 

@@ -26,6 +26,7 @@
 
 pub mod demo;
 pub mod error;
+pub mod feed;
 pub mod generator;
 pub mod host;
 pub mod params;
@@ -34,8 +35,11 @@ pub mod reader;
 pub mod route;
 pub mod run;
 pub mod source;
+pub mod stream;
+pub mod stream_params;
 pub mod summary;
 pub mod tally;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;

@@ -19,6 +19,8 @@ pub const ALLOWED_METHODS: &[&str] = &["GET", "HEAD"];
 pub enum Route {
     /// `/api/handle-backpressure`: starts the recipe's demo in the background.
     HandleBackpressure,
+    /// `/api/stream`: streams integers to the client, pull or push.
+    Stream,
 }
 
 /// How the route was asked for.
@@ -35,6 +37,7 @@ impl Route {
     pub fn find(method: &str, path: &str) -> Result<(Route, Method)> {
         let route = match path {
             "/api/handle-backpressure" => Route::HandleBackpressure,
+            "/api/stream" => Route::Stream,
             _ => return Err(Error::NotFound { path: echo(path) }),
         };
         let method = match method {

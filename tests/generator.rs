@@ -4,7 +4,7 @@
 mod support;
 
 use futures::{FutureExt, StreamExt, poll};
-use handling_backpressure::generator::integers;
+use handling_backpressure::generator::{ValueLog, integers};
 use handling_backpressure::run::{RunId, RunLog};
 use handling_backpressure::tally::Tally;
 use support::{TestHost, on_virtual_time};
@@ -15,7 +15,10 @@ fn generator(
 ) -> (handling_backpressure::generator::Integers, Tally) {
     let tally = Tally::new();
     let log = RunLog::new(host.clone(), RunId::from_bits(0xabcd));
-    (integers(log, tally.clone(), produce_ms), tally)
+    (
+        integers(log, tally.clone(), produce_ms, ValueLog::EveryValue),
+        tally,
+    )
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use futures::{StreamExt, poll, stream};
-use handling_backpressure::generator::integers;
+use handling_backpressure::generator::{ValueLog, integers};
 use handling_backpressure::run::{RunId, RunLog};
 use handling_backpressure::source::{PullSource, Pulled};
 use handling_backpressure::tally::Tally;
@@ -22,7 +22,12 @@ fn source(
     let tally = Tally::new();
     let log = RunLog::new(host.clone(), RunId::from_bits(1));
     (
-        PullSource::new(integers(log, tally.clone(), produce_ms)),
+        PullSource::new(integers(
+            log,
+            tally.clone(),
+            produce_ms,
+            ValueLog::EveryValue,
+        )),
         tally,
     )
 }

@@ -4,14 +4,17 @@
 
 use worker::{Context, Env, Request, Response, Result, event};
 
-use super::js_stream;
-use super::response::{hint, refusal};
+use super::body_stream;
+use super::response::{self, hint, refusal};
+use super::value_stream;
 use super::workers_host::{WorkersHost, random_bits};
 use crate::demo;
 use crate::error::Error;
 use crate::params::DemoParams;
-use crate::route::{Method, Route};
+use crate::route::{Method, Route, Target};
 use crate::run::RunId;
+use crate::stream;
+use crate::stream_params::StreamParams;
 
 #[event(start)]
 fn start() {
@@ -30,10 +33,11 @@ async fn fetch(request: Request, _env: Env, ctx: Context) -> Result<Response> {
 
 fn answer(request: &Request, ctx: &Context) -> std::result::Result<Response, Error> {
     let url = request.inner().url();
-    let target = crate::route::Target::of_url(&url);
+    let target = Target::of_url(&url);
     let (route, method) = Route::find(request.method().as_ref(), target.path)?;
     match route {
         Route::HandleBackpressure => handle_backpressure(target.query, method, ctx),
+        Route::Stream => handle_stream(target.query, method, request),
     }
 }
 
@@ -56,6 +60,37 @@ fn handle_backpressure(
     Ok(response.expect("building a response from fixed, valid headers cannot fail"))
 }
 
+/// Validates the parameters and, for `GET`, answers with the stream of
+/// integers; its producer runs as its own task.
+fn handle_stream(
+    query: Option<&str>,
+    method: Method,
+    request: &Request,
+) -> std::result::Result<Response, Error> {
+    let params = StreamParams::from_query(query)?;
+    if method == Method::Head {
+        return Ok(response::stream(None, params.format, None)
+            .expect("building a response from fixed, valid headers cannot fail"));
+    }
+    let run = RunId::from_bits(random_bits());
+    let (feed, producer) = stream::start(WorkersHost, run.clone(), params);
+    wasm_bindgen_futures::spawn_local(producer);
+    let built = body_stream::body(feed.clone(), params.format, &request.inner().signal()).and_then(
+        |body| {
+            response::stream(Some(&run), params.format, Some(body))
+                .map_err(|error| crate::reader::StreamError(error.to_string()))
+        },
+    );
+    match built {
+        Ok(response) => Ok(response),
+        Err(error) => {
+            // Not reachable with a working runtime; stop the producer anyway.
+            feed.cancel(&format!("the body could not be built ({error})"));
+            Err(Error::Internal { message: error.0 })
+        }
+    }
+}
+
 async fn started(run: RunId, params: DemoParams) {
-    demo::run(WorkersHost, run, params, js_stream::open).await;
+    demo::run(WorkersHost, run, params, value_stream::open).await;
 }

@@ -1,11 +1,13 @@
 //! The worker's responses: the demo's hint, and every refusal as JSON with
 //! the status the core chose.
 
-use worker::{Headers, Response, Result};
+use web_sys::ReadableStream;
+use worker::{Headers, Response, ResponseBody, Result};
 
 use crate::error::Error;
 use crate::route::ALLOWED_METHODS;
 use crate::run::RunId;
+use crate::wire::Format;
 
 /// The recipe's answer, word for word.
 pub(crate) const HINT: &str = "Check your console to see the result!";
@@ -23,6 +25,28 @@ pub(crate) fn hint(run: Option<&RunId>, with_body: bool) -> Result<Response> {
         Response::from_bytes(HINT.as_bytes().to_vec())?
     } else {
         Response::empty()?
+    };
+    Ok(response.with_headers(headers))
+}
+
+/// A streamed body in `format`, tagged with its run (no body and no run for
+/// `HEAD`).
+pub(crate) fn stream(
+    run: Option<&RunId>,
+    format: Format,
+    body: Option<ReadableStream>,
+) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", format.content_type())?;
+    // Every GET starts a run; no-transform asks proxies not to buffer the
+    // stream in order to compress it.
+    headers.set("cache-control", "no-store, no-transform")?;
+    if let Some(run) = run {
+        headers.set("x-run-id", run.as_str())?;
+    }
+    let response = match body {
+        Some(body) => Response::from_body(ResponseBody::Stream(body))?,
+        None => Response::empty()?,
     };
     Ok(response.with_headers(headers))
 }

@@ -1,0 +1,58 @@
+//! `/api/stream`'s response body: a runtime `ReadableStream` with a
+//! `highWaterMark` of 0, so that the runtime pulls only when it has written
+//! the previous chunk towards the client, and each pull is one
+//! [`Feed::take`], encoded as text or NDJSON.
+//!
+//! The stream's own queue is kept empty on purpose: what waits, waits in the
+//! feed, where it is counted. A client that goes away is noticed twice over:
+//! the runtime cancels the body, and the request's `AbortSignal` fires; either
+//! cancels the feed, which stops the producer at once.
+
+use js_sys::Uint8Array;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{AbortSignal, ReadableStream};
+
+use super::readable::pull_stream;
+use super::workers_host::WorkersHost;
+use crate::feed::{Ending, Feed, Taken};
+use crate::reader::StreamError;
+use crate::wire::Format;
+
+/// The response body for `feed`, in `format`.
+pub(crate) fn body(
+    feed: Feed<WorkersHost>,
+    format: Format,
+    client_gone: &AbortSignal,
+) -> Result<ReadableStream, StreamError> {
+    let on_abort = feed.clone();
+    let aborted = Closure::<dyn FnMut()>::new(move || on_abort.cancel("the client went away"));
+    client_gone.set_onabort(Some(aborted.into_js_value().unchecked_ref()));
+
+    let pull_feed = feed.clone();
+    pull_stream(
+        move |controller| {
+            let feed = pull_feed.clone();
+            async move {
+                match feed.take().await {
+                    Taken::Chunk(chunk) => {
+                        let mut bytes = Vec::with_capacity(chunk.len() * 8);
+                        format.encode(&chunk, &mut bytes);
+                        controller.enqueue_with_chunk(&Uint8Array::from(bytes.as_slice()))
+                    }
+                    // The body is already cancelled: nothing to close.
+                    Taken::End(Ending::Cancelled, _) => Ok(()),
+                    Taken::End(_, summary) => {
+                        if let (Format::Ndjson, Some(summary)) = (format, summary) {
+                            let line = summary.to_json_line() + "\n";
+                            controller.enqueue_with_chunk(&Uint8Array::from(line.as_bytes()))?;
+                        }
+                        controller.close()
+                    }
+                }
+            }
+        },
+        move || feed.cancel("the body was cancelled"),
+        0,
+    )
+}

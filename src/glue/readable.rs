@@ -1,0 +1,66 @@
+//! A runtime `ReadableStream` whose `pull` is an async Rust closure: the one
+//! place where Rust futures become a stream's underlying source.
+//!
+//! The queuing strategy is a `CountQueuingStrategy`: with a `highWaterMark`
+//! of `h` the runtime keeps up to `h` chunks queued ahead of its reader, and
+//! with 0 it pulls only when a read is waiting.
+
+use std::future::Future;
+
+use js_sys::{Object, Promise};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{
+    CountQueuingStrategy, QueuingStrategyInit, ReadableStream, ReadableStreamDefaultController,
+    UnderlyingSource,
+};
+
+use crate::reader::StreamError;
+
+/// Builds a stream that calls `pull` whenever it wants a chunk (never again
+/// before the previous pull has finished) and `cancel` when its reader gives
+/// up on it.
+pub(crate) fn pull_stream<P, F, C>(
+    mut pull: P,
+    mut cancel: C,
+    high_water_mark: u32,
+) -> Result<ReadableStream, StreamError>
+where
+    P: FnMut(ReadableStreamDefaultController) -> F + 'static,
+    F: Future<Output = Result<(), JsValue>> + 'static,
+    C: FnMut() + 'static,
+{
+    let pull = Closure::<dyn FnMut(ReadableStreamDefaultController) -> Promise>::new(
+        move |controller: ReadableStreamDefaultController| {
+            let pulled = pull(controller);
+            future_to_promise(async move {
+                pulled.await?;
+                Ok(JsValue::UNDEFINED)
+            })
+        },
+    );
+    let cancel = Closure::<dyn FnMut(JsValue)>::new(move |_reason: JsValue| cancel());
+
+    let underlying = UnderlyingSource::new();
+    // The stream owns its callbacks from here on, as it would a JS source's;
+    // they are freed when the stream is garbage-collected.
+    underlying.set_pull(pull.into_js_value().unchecked_ref());
+    underlying.set_cancel(cancel.into_js_value().unchecked_ref());
+    let strategy = CountQueuingStrategy::new(&QueuingStrategyInit::new(f64::from(high_water_mark)))
+        .map_err(describe)?;
+    ReadableStream::new_with_underlying_source_and_strategy(
+        underlying.unchecked_ref::<Object>(),
+        strategy.unchecked_ref(),
+    )
+    .map_err(describe)
+}
+
+/// Turns a thrown JS value into a readable message.
+pub(crate) fn describe(error: JsValue) -> StreamError {
+    let message = match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => error.as_string().unwrap_or_else(|| format!("{error:?}")),
+    };
+    StreamError(message)
+}

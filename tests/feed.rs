@@ -1,0 +1,332 @@
+//! `/api/stream`'s feed on virtual time: the pull-mode lead bound, push mode's
+//! growing queue and its cap, cancel, and every value delivered exactly once.
+
+mod support;
+
+use std::time::Duration;
+
+use handling_backpressure::feed::{Ending, Feed, FeedConfig, Mode, Taken};
+use handling_backpressure::run::RunId;
+use handling_backpressure::stream;
+use handling_backpressure::stream_params::StreamParams;
+use handling_backpressure::wire::Format;
+use support::{TestHost, on_virtual_time};
+
+fn params(mode: Mode, count: u64, high_water_mark: u32, batch: u32) -> StreamParams {
+    StreamParams {
+        count,
+        produce_ms: 0,
+        high_water_mark,
+        batch,
+        mode,
+        format: Format::Text,
+    }
+}
+
+/// What a client saw and what the run reported.
+struct Seen {
+    values: Vec<u64>,
+    leads: Vec<u64>,
+    summary: Option<handling_backpressure::feed::StreamSummary>,
+    ending: Option<Ending>,
+}
+
+/// Takes chunks like the runtime would for a client that reads one chunk
+/// every `pace_ms`, and stops after `max_takes` takes (a client that stops
+/// reading), then waits a minute of virtual time.
+async fn consume<H: handling_backpressure::host::Host>(
+    feed: &Feed<H>,
+    pace_ms: u64,
+    max_takes: usize,
+) -> Seen {
+    let mut seen = Seen {
+        values: Vec::new(),
+        leads: Vec::new(),
+        summary: None,
+        ending: None,
+    };
+    for _ in 0..max_takes {
+        match feed.take().await {
+            Taken::Chunk(chunk) => {
+                for sent in chunk {
+                    seen.values.push(sent.value);
+                    seen.leads.push(sent.lead);
+                }
+            }
+            Taken::End(ending, summary) => {
+                seen.ending = Some(ending);
+                seen.summary = summary;
+                return seen;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(pace_ms)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    seen
+}
+
+/// Starts a stream with `params`, spawns its producer, and consumes it.
+fn run_stream(params: StreamParams, pace_ms: u64, max_takes: usize) -> (Seen, TestHost) {
+    on_virtual_time(async move {
+        let host = TestHost::new();
+        let (feed, producer) = stream::start(host.clone(), RunId::from_bits(0xfeed), params);
+        tokio::task::spawn_local(producer);
+        let seen = consume(&feed, pace_ms, max_takes).await;
+        (seen, host)
+    })
+}
+
+fn summary_line(host: &TestHost) -> serde_json::Value {
+    let line = host
+        .lines()
+        .into_iter()
+        .rev()
+        .find(|line| line.text.starts_with('{'))
+        .expect("a summary line");
+    serde_json::from_str(&line.text).expect("the summary is JSON")
+}
+
+#[test]
+fn pull_mode_keeps_the_queue_within_max_of_high_water_mark_and_batch() {
+    for high_water_mark in [0, 1, 3, 16] {
+        for batch in [1, 4, 32] {
+            let (seen, host) = run_stream(
+                params(Mode::Pull, 2000, high_water_mark, batch),
+                10,
+                usize::MAX,
+            );
+            let bound = high_water_mark.max(batch) as u64;
+            let summary = summary_line(&host);
+            let case = format!("highWaterMark {high_water_mark}, batch {batch}");
+            assert_eq!(summary["maxQueue"], bound, "{case}");
+            assert_eq!(summary["maxLead"], bound - 1, "{case}");
+            assert!(seen.leads.iter().all(|&lead| lead < bound), "{case}");
+            assert_eq!(seen.values, (1..=2000).collect::<Vec<_>>(), "{case}");
+            assert_eq!(seen.ending, Some(Ending::Complete), "{case}");
+        }
+    }
+}
+
+#[test]
+fn a_client_that_stops_reading_stalls_the_pull_producer_whatever_the_length() {
+    let held = |count: u64| {
+        on_virtual_time(async move {
+            let host = TestHost::new();
+            let (feed, producer) = stream::start(
+                host.clone(),
+                RunId::from_bits(1),
+                params(Mode::Pull, count, 8, 4),
+            );
+            tokio::task::spawn_local(producer);
+            let seen = consume(&feed, 1, 25).await;
+            feed.cancel("test client left");
+            tokio::task::yield_now().await;
+            let summary = summary_line(&host);
+            (
+                seen.values.len() as u64,
+                summary["produced"].as_u64().expect("a count"),
+            )
+        })
+    };
+    let (read_short, produced_short) = held(10_000);
+    let (read_long, produced_long) = held(1_000_000);
+    assert_eq!((read_short, read_long), (100, 100));
+    assert_eq!(produced_short, produced_long);
+    assert_eq!(produced_short, 100 + 8);
+}
+
+#[test]
+fn push_mode_fills_its_queue_until_the_cap_and_stops_with_a_warning() {
+    let (seen, host) = on_virtual_time(async {
+        let host = TestHost::new();
+        let log = handling_backpressure::run::RunLog::new(host.clone(), RunId::from_bits(2));
+        let config = FeedConfig {
+            mode: Mode::Push,
+            high_water_mark: 1,
+            batch: 10,
+            cap_values: 1000,
+            cap_bytes: usize::MAX,
+        };
+        let feed = Feed::new(log.clone(), config, Format::Text.min_line_bytes());
+        let generator = handling_backpressure::generator::integers(
+            log,
+            handling_backpressure::tally::Tally::new(),
+            1,
+            handling_backpressure::generator::ValueLog::Quiet,
+        );
+        tokio::task::spawn_local(feed.producer(generator));
+        // The client is slow: the queue grows while it reads.
+        let seen = consume(&feed, 50, usize::MAX).await;
+        (seen, host)
+    });
+    let warning = host
+        .lines()
+        .into_iter()
+        .find(|line| line.warning)
+        .expect("the cap is announced");
+    assert!(
+        warning.text.contains("push queue reached its cap"),
+        "{}",
+        warning.text
+    );
+    let summary = summary_line(&host);
+    assert_eq!(summary["outcome"], "capped");
+    assert_eq!(summary["capped"], true);
+    assert_eq!(summary["maxQueue"], 1000);
+    // The client read while the queue grew, so more than the cap was made.
+    let produced = summary["produced"].as_u64().expect("a count");
+    assert!(
+        produced > 1000 && warning.at_ms > 0,
+        "{produced} at {} ms",
+        warning.at_ms
+    );
+    assert_eq!(summary["produced"], summary["sent"]);
+    assert_eq!(
+        seen.values,
+        (1..=seen.values.len() as u64).collect::<Vec<_>>()
+    );
+    assert_eq!(seen.ending, Some(Ending::Capped));
+}
+
+#[test]
+fn push_mode_with_an_unpaced_producer_caps_at_once_in_values_or_bytes() {
+    for (format, cap_values, cap_bytes, expected_queue) in [
+        (Format::Text, 500, usize::MAX, 500),
+        // Lines "1\n" … "9\n" are 2 bytes, "10\n" … 3: 9 × 2 + 28 × 3 = 102.
+        (Format::Text, usize::MAX, 100, 37),
+    ] {
+        let host_summary = on_virtual_time(async move {
+            let host = TestHost::new();
+            let log = handling_backpressure::run::RunLog::new(host.clone(), RunId::from_bits(3));
+            let config = FeedConfig {
+                mode: Mode::Push,
+                high_water_mark: 1,
+                batch: 1,
+                cap_values,
+                cap_bytes,
+            };
+            let feed = Feed::new(log.clone(), config, format.min_line_bytes());
+            let generator = handling_backpressure::generator::integers(
+                log,
+                handling_backpressure::tally::Tally::new(),
+                0,
+                handling_backpressure::generator::ValueLog::Quiet,
+            );
+            tokio::task::spawn_local(feed.producer(generator));
+            consume(&feed, 1, usize::MAX).await;
+            summary_line(&host)
+        });
+        assert_eq!(host_summary["maxQueue"], expected_queue);
+        assert_eq!(host_summary["produced"], expected_queue);
+        assert_eq!(host_summary["outcome"], "capped");
+    }
+}
+
+#[test]
+fn a_push_stream_shorter_than_the_cap_is_delivered_whole_at_its_own_pace() {
+    let (seen, host) = run_stream(params(Mode::Push, 5000, 1, 16), 5, usize::MAX);
+    assert_eq!(seen.values, (1..=5000).collect::<Vec<_>>());
+    let summary = summary_line(&host);
+    // An unpaced push producer makes everything before the client reads once.
+    assert_eq!(summary["maxQueue"], 5000);
+    assert_eq!(summary["maxLead"], 4999);
+    assert_eq!(summary["outcome"], "complete");
+}
+
+#[test]
+fn a_fast_client_receives_every_value_in_order_exactly_once() {
+    for mode in [Mode::Pull, Mode::Push] {
+        for batch in [1, 7, 64] {
+            let (seen, host) = run_stream(params(mode, 3000, 2, batch), 0, usize::MAX);
+            assert_eq!(
+                seen.values,
+                (1..=3000).collect::<Vec<_>>(),
+                "{mode:?} batch {batch}"
+            );
+            let summary = summary_line(&host);
+            assert_eq!(summary["produced"], 3000);
+            assert_eq!(summary["sent"], 3000);
+            assert_eq!(summary["outcome"], "complete");
+            assert_eq!(seen.summary.map(|s| s.sent), Some(3000));
+        }
+    }
+}
+
+#[test]
+fn cancel_drops_the_generator_at_once_and_nothing_more_is_produced() {
+    for mode in [Mode::Pull, Mode::Push] {
+        let host = on_virtual_time(async move {
+            let host = TestHost::new();
+            let paced = StreamParams {
+                produce_ms: 100,
+                ..params(mode, 1000, 1, 1)
+            };
+            let (feed, producer) = stream::start(host.clone(), RunId::from_bits(4), paced);
+            tokio::task::spawn_local(producer);
+            for _ in 0..3 {
+                feed.take().await;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            feed.cancel("client disconnected");
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            assert_eq!(feed.take().await, Taken::End(Ending::Cancelled, None));
+            host
+        });
+        let texts = host.texts();
+        let cancel = texts
+            .iter()
+            .position(|text| text == "client disconnected: stream cancelled after 3 values sent")
+            .unwrap_or_else(|| panic!("{mode:?}: {texts:#?}"));
+        assert!(
+            texts[cancel + 1].starts_with("generator dropped after yielding "),
+            "{mode:?}"
+        );
+        assert!(
+            texts[cancel + 2].contains(r#""outcome":"cancelled""#),
+            "{mode:?}"
+        );
+        assert_eq!(
+            texts.len(),
+            cancel + 3,
+            "{mode:?}: nothing after the summary"
+        );
+        assert!(
+            !texts[cancel..]
+                .iter()
+                .any(|text| text.starts_with("yielding"))
+        );
+    }
+}
+
+#[test]
+fn paced_streams_log_each_value_and_unpaced_ones_do_not() {
+    let (_, paced) = run_stream(
+        StreamParams {
+            produce_ms: 5,
+            ..params(Mode::Pull, 3, 1, 1)
+        },
+        0,
+        usize::MAX,
+    );
+    assert_eq!(
+        paced
+            .texts()
+            .iter()
+            .filter(|t| t.starts_with("yielding"))
+            .count(),
+        3
+    );
+    let (_, unpaced) = run_stream(params(Mode::Pull, 3000, 1, 1), 0, usize::MAX);
+    assert_eq!(
+        unpaced
+            .texts()
+            .iter()
+            .filter(|t| t.starts_with("yielding"))
+            .count(),
+        0
+    );
+    assert_eq!(
+        unpaced.texts()[0],
+        "stream started: mode=pull count=3000 produceMs=0 highWaterMark=1 batch=1 format=text"
+    );
+}
