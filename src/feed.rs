@@ -226,6 +226,9 @@ impl<H: Host> Feed<H> {
     {
         loop {
             self.room().await;
+            // A take waiting for a fuller batch gets what is there as soon as
+            // this task yields, whether to make the next value or to wait.
+            self.wake_taker();
             let Some(value) = generator.next().await else {
                 return Ending::Complete;
             };
@@ -283,11 +286,16 @@ impl<H: Host> Feed<H> {
         })
     }
 
-    /// The next chunk for the response body: up to `batch` waiting values,
-    /// waiting for the first if there is none yet.
+    /// The next chunk for the response body: up to `batch` values that are
+    /// ready now, waiting for the first if there is none yet.
+    ///
+    /// A take that finds less than a batch waiting lets the producer run once
+    /// first, so that values it can make without waiting join the chunk.
     pub fn take(&self) -> impl Future<Output = Taken> + '_ {
+        let mut first_poll = true;
         poll_fn(move |cx| {
-            let step = self.try_take(cx.waker());
+            let step = self.try_take(cx.waker(), first_poll);
+            first_poll = false;
             // A waiting take, or the room a take just made, may let the
             // producer go on.
             self.wake_producer();
@@ -299,17 +307,21 @@ impl<H: Host> Feed<H> {
         })
     }
 
-    fn try_take(&self, waker: &Waker) -> Step {
+    fn try_take(&self, waker: &Waker, first_poll: bool) -> Step {
         let mut shared = self.shared.borrow_mut();
         if let Some(ending) = shared.body_done {
             return Step::Ended(ending);
         }
-        if !shared.queue.is_empty() {
+        let waiting = shared.queue.len();
+        let producing = shared.producer_done.is_none();
+        let short_of_a_batch = waiting < self.config.batch as usize;
+        if waiting > 0 && !(first_poll && producing && short_of_a_batch) {
             shared.taker_waiting = false;
             return Step::Chunk(self.hand_over(&mut shared));
         }
-        if let Some(ending) = shared.producer_done {
+        if waiting == 0 && !producing {
             shared.taker_waiting = false;
+            let ending = shared.producer_done.unwrap_or(Ending::Complete);
             shared.body_done = Some(ending);
             return Step::Ended(ending);
         }

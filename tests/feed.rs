@@ -330,3 +330,44 @@ fn paced_streams_log_each_value_and_unpaced_ones_do_not() {
         "stream started: mode=pull count=3000 produceMs=0 highWaterMark=1 batch=1 format=text"
     );
 }
+
+#[test]
+fn a_batch_takes_what_an_unpaced_producer_can_make_at_once() {
+    let (seen, host) = run_stream(params(Mode::Pull, 1000, 1, 50), 1, usize::MAX);
+    assert_eq!(seen.values, (1..=1000).collect::<Vec<_>>());
+    let summary = summary_line(&host);
+    assert_eq!(summary["maxQueue"], 50);
+    assert_eq!(summary["maxLead"], 49);
+}
+
+#[test]
+fn a_paced_producer_does_not_hold_back_a_waiting_value_to_fill_a_batch() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let paced = StreamParams {
+            produce_ms: 100,
+            ..params(Mode::Pull, 10, 1, 8)
+        };
+        let (feed, producer) = stream::start(host.clone(), RunId::from_bits(5), paced);
+        tokio::task::spawn_local(producer);
+        for expected in 1..=4 {
+            // A slow client: by now one value waits, and the next is 100 ms off.
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let asked = tokio::time::Instant::now();
+            match feed.take().await {
+                Taken::Chunk(chunk) => {
+                    assert_eq!(
+                        chunk.iter().map(|s| s.value).collect::<Vec<_>>(),
+                        [expected]
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(
+                asked.elapsed(),
+                Duration::ZERO,
+                "value {expected} was held back"
+            );
+        }
+    });
+}

@@ -17,6 +17,18 @@ fn get_and_head_reach_the_demo() {
 }
 
 #[test]
+fn the_stream_has_its_own_route() {
+    assert_eq!(
+        Route::find("GET", "/api/stream"),
+        Ok((Route::Stream, Method::Get))
+    );
+    assert_eq!(
+        Route::find("POST", "/api/stream").map_err(|e| e.status()),
+        Err(405)
+    );
+}
+
+#[test]
 fn other_methods_get_405_with_the_allowed_ones() {
     for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "get"] {
         let error = Route::find(method, "/api/handle-backpressure").expect_err(method);

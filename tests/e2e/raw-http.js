@@ -1,0 +1,110 @@
+// A minimal HTTP/1.1 client over a raw TCP socket, for tests that need
+// backpressure to reach the worker: fetch (and Miniflare's dispatchFetch)
+// read the whole body as fast as they can, this client reads only when told.
+
+import net from "node:net";
+
+/** Sends `GET path` and returns a handle that decodes the chunked body. */
+export function rawGet(baseUrl, path) {
+  const url = new URL(baseUrl);
+  const socket = net.connect(Number(url.port), url.hostname);
+  // Keep Node's own buffering small, so that pausing stops reading soon.
+  socket.setNoDelay(true);
+  const client = new RawResponse(socket);
+  // No Accept-Encoding: the runtime must not compress (and buffer) the body.
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
+  return client;
+}
+
+class RawResponse {
+  status = undefined;
+  headers = {};
+  /** The decoded body so far. */
+  body = "";
+  ended = false;
+  #raw = Buffer.alloc(0);
+  #inBody = false;
+  #waiters = [];
+
+  constructor(socket) {
+    this.socket = socket;
+    socket.on("data", (data) => this.#receive(data));
+    socket.on("end", () => this.#finish());
+    socket.on("close", () => this.#finish());
+    socket.on("error", () => this.#finish());
+  }
+
+  /** Complete lines received so far. */
+  get lines() {
+    const complete = this.body.slice(0, this.body.lastIndexOf("\n") + 1);
+    return complete === "" ? [] : complete.slice(0, -1).split("\n");
+  }
+
+  pause() {
+    this.socket.pause();
+  }
+
+  destroy() {
+    this.socket.destroy();
+  }
+
+  /** Resolves when `predicate(this)` holds; rejects after `timeoutMs`. */
+  until(predicate, timeoutMs, what) {
+    if (predicate(this)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${what}; have ${this.body.length} body bytes`)),
+        timeoutMs,
+      );
+      this.#waiters.push({ predicate, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  #notify() {
+    this.#waiters = this.#waiters.filter(({ predicate, resolve }) => {
+      if (!predicate(this)) return true;
+      resolve();
+      return false;
+    });
+  }
+
+  #finish() {
+    this.ended = true;
+    this.#notify();
+  }
+
+  #receive(data) {
+    this.#raw = Buffer.concat([this.#raw, data]);
+    if (!this.#inBody) {
+      const end = this.#raw.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const [statusLine, ...headerLines] = this.#raw.subarray(0, end).toString("latin1").split("\r\n");
+      this.status = Number(statusLine.split(" ")[1]);
+      for (const line of headerLines) {
+        const colon = line.indexOf(":");
+        this.headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      this.#raw = this.#raw.subarray(end + 4);
+      this.#inBody = true;
+    }
+    this.#decodeChunks();
+    this.#notify();
+  }
+
+  #decodeChunks() {
+    if (this.headers["transfer-encoding"] !== "chunked") {
+      this.body += this.#raw.toString("utf8");
+      this.#raw = Buffer.alloc(0);
+      return;
+    }
+    for (;;) {
+      const lineEnd = this.#raw.indexOf("\r\n");
+      if (lineEnd < 0) return;
+      const size = parseInt(this.#raw.subarray(0, lineEnd).toString("latin1"), 16);
+      if (this.#raw.length < lineEnd + 2 + size + 2) return;
+      this.body += this.#raw.subarray(lineEnd + 2, lineEnd + 2 + size).toString("utf8");
+      this.#raw = this.#raw.subarray(lineEnd + 2 + size + 2);
+      if (size === 0) return;
+    }
+  }
+}

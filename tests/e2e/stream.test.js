@@ -1,0 +1,186 @@
+// /api/stream in real workerd, read over raw TCP where backpressure matters:
+// a client that stops reading stalls the pull producer with a bounded lead,
+// fills push mode's queue to its cap, and a disconnect stops production.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { bare, sleep, startRustWorker } from "./support.js";
+import { rawGet } from "./raw-http.js";
+
+const PUSH_CAP_VALUES = 100_000;
+
+let rust;
+before(async () => {
+  rust = await startRustWorker();
+});
+after(async () => {
+  await rust?.dispose();
+});
+
+/**
+ * Reads 1% of a stream, then stops reading for `stallMs`, then hangs up.
+ * Returns the run's summary and what the client had.
+ */
+async function readOnePercentThenStall(query, count, stallMs = 1500) {
+  const client = rawGet(rust.url, `/api/stream?count=${count}&${query}`);
+  await client.until((c) => c.lines.length >= count / 100, 30_000, `1% of ${count} values`);
+  client.pause();
+  const id = client.headers["x-run-id"];
+  await sleep(stallMs);
+  const stalled = rust.console.run(id).map((l) => bare(l.message));
+  client.destroy();
+  const summary = await rust.console.summaryOf(id, 10_000);
+  return { client, id, summary, stalled };
+}
+
+describe("a client that stops reading", () => {
+  test("stalls the pull producer with the same bounded lead for 10,000 and 1,000,000 values", async () => {
+    const highWaterMark = 4;
+    const results = [];
+    for (const count of [10_000, 1_000_000]) {
+      const { summary } = await readOnePercentThenStall(`highWaterMark=${highWaterMark}`, count);
+      results.push(summary);
+      assert.equal(summary.mode, "pull");
+      assert.equal(summary.maxQueue, highWaterMark, JSON.stringify(summary));
+      assert.equal(summary.maxLead, highWaterMark - 1, JSON.stringify(summary));
+    }
+    const [short, long] = results;
+    // The long stream stalled: what was made is what the socket buffers took,
+    // plus at most highWaterMark values waiting in the worker.
+    assert.equal(long.outcome, "cancelled");
+    assert.ok(long.produced < 1_000_000 / 2, `produced ${long.produced}`);
+    assert.ok(long.produced - long.sent <= highWaterMark);
+    assert.equal(short.maxQueue, long.maxQueue);
+    console.log(
+      `pull, highWaterMark ${highWaterMark}, client stalled at 1%: ` +
+        `10,000 values → produced ${short.produced}, maxQueue ${short.maxQueue}; ` +
+        `1,000,000 values → produced ${long.produced}, maxQueue ${long.maxQueue}`,
+    );
+  });
+
+  test("lets push mode's queue grow until the cap stops the producer", async () => {
+    const { summary, stalled } = await readOnePercentThenStall("mode=push", 1_000_000);
+    assert.ok(
+      stalled.some((line) => line.startsWith("push queue reached its cap")),
+      stalled.join("\n"),
+    );
+    assert.equal(summary.mode, "push");
+    assert.equal(summary.capped, true);
+    assert.equal(summary.maxQueue, PUSH_CAP_VALUES);
+    assert.equal(summary.outcome, "cancelled");
+    console.log(`push, client stalled at 1%: produced ${summary.produced}, maxQueue ${summary.maxQueue}`);
+  });
+
+  test("holds a batched pull stream to max(highWaterMark, batch) waiting values", async () => {
+    for (const [highWaterMark, batch] of [
+      [0, 1],
+      [2, 16],
+      [64, 8],
+    ]) {
+      const { summary } = await readOnePercentThenStall(
+        `highWaterMark=${highWaterMark}&batch=${batch}`,
+        1_000_000,
+        600,
+      );
+      const bound = Math.max(highWaterMark, batch);
+      assert.ok(summary.maxQueue <= bound, JSON.stringify(summary));
+      assert.ok(summary.maxLead <= bound - 1, JSON.stringify(summary));
+      assert.equal(summary.outcome, "cancelled");
+    }
+  });
+});
+
+describe("a client that goes away mid-stream", () => {
+  for (const mode of ["pull", "push"]) {
+    test(`ends ${mode} production at once and logs cancelled`, async () => {
+      const client = rawGet(rust.url, `/api/stream?count=1000&produceMs=20&mode=${mode}`);
+      await client.until((c) => c.lines.length >= 10, 10_000, "10 values");
+      const id = client.headers["x-run-id"];
+      client.destroy();
+      const summary = await rust.console.summaryOf(id, 10_000);
+      assert.equal(summary.outcome, "cancelled");
+      assert.ok(summary.produced < 1000);
+      // Nothing more is made after the cancel, however long we wait.
+      await sleep(300);
+      const lines = rust.console.run(id).map((l) => bare(l.message));
+      const cancel = lines.findIndex((line) => line.endsWith(`stream cancelled after ${summary.sent} values sent`));
+      assert.ok(cancel > 0, lines.join("\n"));
+      assert.deepEqual(
+        lines.slice(cancel + 1).filter((line) => line.startsWith("yielding")),
+        [],
+        "no value made after the cancel",
+      );
+      assert.equal(lines[cancel + 1], `generator dropped after yielding ${summary.produced} values`);
+      const yielded = lines.filter((line) => line.startsWith("yielding")).length;
+      assert.equal(yielded, summary.produced);
+    });
+  }
+});
+
+describe("a fast client", () => {
+  for (const mode of ["pull", "push"]) {
+    for (const batch of [1, 16, 256]) {
+      test(`receives every value in order exactly once (${mode}, batch ${batch})`, async () => {
+        const count = 20_000;
+        const client = rawGet(rust.url, `/api/stream?count=${count}&mode=${mode}&batch=${batch}`);
+        await client.until((c) => c.ended, 30_000, "the end of the body");
+        assert.equal(client.status, 200);
+        assert.equal(client.headers["content-type"], "text/plain; charset=utf-8");
+        const expected = Array.from({ length: count }, (_, i) => String(i + 1));
+        assert.deepEqual(client.lines, expected);
+        const summary = await rust.console.summaryOf(client.headers["x-run-id"], 10_000);
+        assert.equal(summary.outcome, "complete");
+        assert.equal(summary.sent, count);
+      });
+    }
+  }
+
+  test("gets NDJSON lines with producedAt and lead, and the summary last", async () => {
+    const response = await fetch(new URL("/api/stream?count=50&format=ndjson&batch=5&produceMs=1", rust.url));
+    assert.equal(response.headers.get("content-type"), "application/x-ndjson");
+    const lines = (await response.text()).trimEnd().split("\n").map((line) => JSON.parse(line));
+    const values = lines.slice(0, -1);
+    assert.deepEqual(
+      values.map((line) => line.value),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    for (const line of values) {
+      assert.deepEqual(Object.keys(line), ["value", "producedAt", "lead"]);
+      assert.ok(Number.isInteger(line.producedAt) && line.producedAt >= 0);
+      assert.ok(line.lead >= 0 && line.lead <= 4, JSON.stringify(line));
+    }
+    const summary = lines.at(-1);
+    assert.equal(summary.event, "summary");
+    assert.equal(summary.run, response.headers.get("x-run-id"));
+    assert.equal(summary.outcome, "complete");
+  });
+});
+
+describe("refusals", () => {
+  test("bad parameters get 400 with a JSON error naming them, and nothing is produced", async () => {
+    const before = rust.console.lines.length;
+    for (const [query, parameter] of [
+      ["count=0", "count"],
+      ["count=10000001", "count"],
+      ["highWaterMark=65", "highWaterMark"],
+      ["batch=0", "batch"],
+      ["batch=1025", "batch"],
+      ["mode=PUSH", "mode"],
+      ["mode=", "mode"],
+      ["format=csv", "format"],
+      ["readMs=5", "readMs"],
+      ["mode=pull&mode=push", "mode"],
+    ]) {
+      const response = await fetch(new URL(`/api/stream?${query}`, rust.url));
+      assert.equal(response.status, 400, query);
+      const body = await response.json();
+      assert.equal(body.parameter, parameter, query);
+      assert.ok(body.message.includes(parameter), query);
+    }
+    const head = await fetch(new URL("/api/stream?format=ndjson", rust.url), { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get("content-type"), "application/x-ndjson");
+    await sleep(300);
+    assert.deepEqual(rust.console.lines.slice(before), []);
+  });
+});
