@@ -3,7 +3,9 @@
 //! When a producer is faster than its consumer, whatever it makes ahead of
 //! demand piles up in memory. A pull-based stream makes a value only when its
 //! consumer asks for one. `GET /api/handle-backpressure` answers at once and
-//! runs the recipe's demo in the background, logging to the console.
+//! runs the recipe's demo in the background, logging to the console;
+//! `GET /api/stream` streams integers to a client, pull or push, and measures
+//! how far the producer gets ahead of it.
 //!
 //! # Layout
 //!
@@ -17,12 +19,15 @@
 //! - [`tally`]: produced, requested and consumed counts, and the lead.
 //! - [`summary`]: the JSON line that ends every run.
 //! - [`run`]: run ids and the log that tags every line with one.
-//! - [`params`], [`query`]: the demo's parameters and strict query parsing.
+//! - [`feed`]: `/api/stream`'s queue between producer and body, pull or push.
+//! - [`stream`]: one `/api/stream` run; [`wire`]: its line formats.
+//! - [`params`], [`stream_params`], [`query`]: each route's parameters, and
+//!   strict query parsing.
 //! - [`route`], [`error`]: what the worker answers, and what it refuses.
 //!
 //! The Workers glue (`src/glue/`, compiled for wasm32 only) is thin: the
-//! fetch handler, the runtime's `ReadableStream` built from a [`source`], and a
-//! host backed by `setTimeout` and `console.log`.
+//! fetch handler, the runtime's `ReadableStream` built from a [`source`] or a
+//! [`feed`], and a host backed by `setTimeout` and `console.log`.
 
 pub mod demo;
 pub mod error;
