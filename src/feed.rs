@@ -34,6 +34,8 @@ use serde::Serialize;
 
 use crate::host::Host;
 use crate::run::RunLog;
+use crate::summary::StreamSummary;
+use crate::tally::Tally;
 
 /// Whether the producer waits for the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,8 +58,8 @@ pub struct FeedConfig {
     pub batch: u32,
     /// Push mode: the producer stops when this many values are waiting.
     pub cap_values: usize,
-    /// Push mode: the producer stops when the waiting values would take this
-    /// many bytes on the wire.
+    /// Push mode: the producer stops when the waiting values count for this
+    /// many bytes (by the `size_of` given to [`Feed::start`]).
     pub cap_bytes: usize,
 }
 
@@ -66,6 +68,8 @@ pub struct FeedConfig {
 struct Waiting {
     value: u64,
     produced_at_ms: u64,
+    /// How many values had been made when this one was (itself included).
+    made_as: u64,
 }
 
 /// A value as it leaves the feed for the response body.
@@ -100,52 +104,12 @@ pub enum Taken {
     End(Ending, Option<StreamSummary>),
 }
 
-/// The counts of one finished stream, logged as one JSON line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StreamSummary {
-    /// The run's id.
-    pub run: String,
-    /// Always `"summary"`.
-    pub event: &'static str,
-    /// Always `"stream"`, to tell these from the demo's summaries.
-    pub route: &'static str,
-    /// Pull or push.
-    pub mode: Mode,
-    /// Values the producer made.
-    pub produced: u64,
-    /// Values handed to the response body.
-    pub sent: u64,
-    /// The largest lead of any value sent.
-    pub max_lead: u64,
-    /// The most values ever waiting in the queue.
-    pub max_queue: u64,
-    /// The most bytes ever waiting in the queue.
-    pub max_queue_bytes: u64,
-    /// The pull-mode queue bound.
-    pub high_water_mark: u32,
-    /// The largest chunk, in values.
-    pub batch: u32,
-    /// From the start of the stream to its end, in ms.
-    pub elapsed_ms: u64,
-    /// How it ended.
-    pub outcome: Ending,
-    /// Whether push mode hit its cap (also true if the client left afterwards).
-    pub capped: bool,
-}
-
-impl StreamSummary {
-    /// The summary as one line of JSON.
-    pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self)
-            .expect("a struct of numbers and plain strings always serializes")
-    }
-}
-
 /// A shared handle to one stream's queue. Cloning gives another handle.
 pub struct Feed<H: Host> {
     shared: Rc<RefCell<Shared>>,
     log: RunLog<H>,
+    /// The generator's count of values made.
+    tally: Tally,
     config: FeedConfig,
     started_ms: f64,
     /// How many wire bytes a value takes while it waits, for the push cap.
@@ -157,6 +121,7 @@ impl<H: Host> Clone for Feed<H> {
         Feed {
             shared: Rc::clone(&self.shared),
             log: self.log.clone(),
+            tally: self.tally.clone(),
             config: self.config,
             started_ms: self.started_ms,
             size_of: self.size_of,
@@ -168,7 +133,6 @@ impl<H: Host> Clone for Feed<H> {
 struct Shared {
     queue: VecDeque<Waiting>,
     queued_bytes: usize,
-    produced: u64,
     sent: u64,
     max_lead: u64,
     max_queue: usize,
@@ -186,38 +150,45 @@ struct Shared {
 }
 
 impl<H: Host> Feed<H> {
-    /// A feed for one stream. `size_of` gives a value's size on the wire,
-    /// which the push cap counts.
-    pub fn new(log: RunLog<H>, config: FeedConfig, size_of: fn(u64) -> usize) -> Self {
-        let started_ms = log.host().now_ms();
-        Feed {
-            shared: Rc::default(),
-            log,
-            config,
-            started_ms,
-            size_of,
-        }
-    }
-
-    /// The producer task: runs `generator` into the queue until it ends, the
-    /// cap is hit, or the feed is cancelled. The caller spawns it.
-    pub fn producer<S>(&self, generator: S) -> impl Future<Output = ()> + use<H, S>
+    /// Starts a feed for one stream: returns it, and the producer task that
+    /// runs `generator` into it, for the caller to spawn. `tally` is the one
+    /// the generator counts its values in; `size_of` gives the bytes a waiting
+    /// value counts for against the push cap.
+    pub fn start<S>(
+        log: RunLog<H>,
+        tally: Tally,
+        config: FeedConfig,
+        size_of: fn(u64) -> usize,
+        generator: S,
+    ) -> (Feed<H>, impl Future<Output = ()> + use<H, S>)
     where
         S: Stream<Item = u64> + Unpin + 'static,
     {
         let (abort, registration) = AbortHandle::new_pair();
-        self.shared.borrow_mut().abort = Some(abort);
-        let feed = self.clone();
-        async move {
-            let run = feed.clone();
+        let started_ms = log.host().now_ms();
+        let feed = Feed {
+            shared: Rc::new(RefCell::new(Shared {
+                abort: Some(abort),
+                ..Shared::default()
+            })),
+            log,
+            tally,
+            config,
+            started_ms,
+            size_of,
+        };
+        let producer_feed = feed.clone();
+        let producer = async move {
+            let run = producer_feed.clone();
             // The generator lives inside this future: an abort drops it, and
             // with it whatever it was waiting on.
             let stopped = Abortable::new(run.produce(generator), registration).await;
             let reason = stopped.unwrap_or(Ending::Cancelled);
-            feed.shared.borrow_mut().producer_done = Some(reason);
-            feed.wake_taker();
-            feed.finish_if_done();
-        }
+            producer_feed.shared.borrow_mut().producer_done = Some(reason);
+            producer_feed.wake_taker();
+            producer_feed.finish_if_done();
+        };
+        (feed, producer)
     }
 
     async fn produce<S>(self, mut generator: S) -> Ending
@@ -226,20 +197,18 @@ impl<H: Host> Feed<H> {
     {
         loop {
             self.room().await;
-            // A take waiting for a fuller batch gets what is there as soon as
-            // this task yields, whether to make the next value or to wait.
-            self.wake_taker();
             let Some(value) = generator.next().await else {
                 return Ending::Complete;
             };
             let produced_at_ms = self.elapsed_ms();
             let bytes = (self.size_of)(value);
+            let made_as = self.tally.produced();
             let capped = {
                 let mut shared = self.shared.borrow_mut();
-                shared.produced += 1;
                 shared.queue.push_back(Waiting {
                     value,
                     produced_at_ms,
+                    made_as,
                 });
                 shared.queued_bytes += bytes;
                 shared.max_queue = shared.max_queue.max(shared.queue.len());
@@ -251,14 +220,14 @@ impl<H: Host> Feed<H> {
             };
             self.wake_taker();
             if capped {
-                let shared = self.shared.borrow();
+                let (waiting, bytes) = {
+                    let shared = self.shared.borrow();
+                    (shared.queue.len(), shared.queued_bytes)
+                };
                 self.log.warn(format_args!(
-                    "push queue reached its cap ({} values, {} bytes waiting; the cap is {} values or {} bytes): producer stopped after {} values",
-                    shared.queue.len(),
-                    shared.queued_bytes,
-                    self.config.cap_values,
-                    self.config.cap_bytes,
-                    shared.produced
+                    "push queue reached its cap ({waiting} values, {bytes} bytes waiting; \
+                     the cap is {} values or {} bytes): producer stopped after {made_as} values",
+                    self.config.cap_values, self.config.cap_bytes,
                 ));
                 return Ending::Capped;
             }
@@ -290,7 +259,8 @@ impl<H: Host> Feed<H> {
     /// ready now, waiting for the first if there is none yet.
     ///
     /// A take that finds less than a batch waiting lets the producer run once
-    /// first, so that values it can make without waiting join the chunk.
+    /// first, so that values it can make without waiting join the chunk; it
+    /// then sends what is there, without waiting for a value still to come.
     pub fn take(&self) -> impl Future<Output = Taken> + '_ {
         let mut first_poll = true;
         poll_fn(move |cx| {
@@ -302,6 +272,12 @@ impl<H: Host> Feed<H> {
             match step {
                 Step::Chunk(chunk) => Poll::Ready(Taken::Chunk(chunk)),
                 Step::Ended(ending) => Poll::Ready(Taken::End(ending, self.finish_if_done())),
+                Step::TopUp => {
+                    // Polled again right after the producer's turn, which was
+                    // queued first.
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
                 Step::Wait => Poll::Pending,
             }
         })
@@ -315,7 +291,11 @@ impl<H: Host> Feed<H> {
         let waiting = shared.queue.len();
         let producing = shared.producer_done.is_none();
         let short_of_a_batch = waiting < self.config.batch as usize;
-        if waiting > 0 && !(first_poll && producing && short_of_a_batch) {
+        if waiting > 0 && first_poll && producing && short_of_a_batch {
+            shared.taker_waiting = true;
+            return Step::TopUp;
+        }
+        if waiting > 0 {
             shared.taker_waiting = false;
             return Step::Chunk(self.hand_over(&mut shared));
         }
@@ -332,13 +312,13 @@ impl<H: Host> Feed<H> {
 
     fn hand_over(&self, shared: &mut Shared) -> Vec<Sent> {
         let count = shared.queue.len().min(self.config.batch as usize);
-        let produced = shared.produced;
+        let produced = self.tally.produced();
         let mut chunk = Vec::with_capacity(count);
         for waiting in shared.queue.drain(..count) {
             chunk.push(Sent {
                 value: waiting.value,
                 produced_at_ms: waiting.produced_at_ms,
-                lead: produced - waiting.value,
+                lead: produced.saturating_sub(waiting.made_as),
             });
         }
         for sent in &chunk {
@@ -353,7 +333,7 @@ impl<H: Host> Feed<H> {
 
     /// The client went away: stop producing now and end the body.
     pub fn cancel(&self, why: &str) {
-        let abort = {
+        let (abort, sent) = {
             let mut shared = self.shared.borrow_mut();
             if shared.body_done.is_some() {
                 return;
@@ -361,12 +341,11 @@ impl<H: Host> Feed<H> {
             shared.body_done = Some(Ending::Cancelled);
             shared.queue.clear();
             shared.queued_bytes = 0;
-            self.log.line(format_args!(
-                "{why}: stream cancelled after {} values sent",
-                shared.sent
-            ));
-            shared.abort.take()
+            (shared.abort.take(), shared.sent)
         };
+        self.log.line(format_args!(
+            "{why}: stream cancelled after {sent} values sent"
+        ));
         if let Some(abort) = abort {
             abort.abort();
         }
@@ -391,7 +370,7 @@ impl<H: Host> Feed<H> {
                 event: "summary",
                 route: "stream",
                 mode: self.config.mode,
-                produced: shared.produced,
+                produced: self.tally.produced(),
                 sent: shared.sent,
                 max_lead: shared.max_lead,
                 max_queue: shared.max_queue as u64,
@@ -430,7 +409,12 @@ impl<H: Host> Feed<H> {
 
 /// What one poll of a take found.
 enum Step {
+    /// Values to send.
     Chunk(Vec<Sent>),
+    /// The body is over.
     Ended(Ending),
+    /// Less than a batch waits: let the producer add what it has ready.
+    TopUp,
+    /// Nothing waits: sleep until the producer pushes or stops.
     Wait,
 }

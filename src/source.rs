@@ -7,9 +7,10 @@
 //! It is shared (`Clone`) because the `pull` and `cancel` callbacks are two
 //! separate JS functions that both need it.
 //!
-//! Cancelling drops the generator at once, even when a pull is in flight and
-//! the generator is in the middle of its pause: the pull is aborted, so no
-//! `yielding` line can follow a cancel.
+//! Cancelling drops an idle generator at once; when a pull is in flight and
+//! the generator is in the middle of its pause, the pull is aborted and the
+//! generator dropped as soon as that pull is next polled (the abort wakes it),
+//! so no `yielding` line can follow a cancel.
 
 use std::cell::RefCell;
 use std::mem;
@@ -48,8 +49,10 @@ enum State<S> {
     Idle(S),
     /// A pull has the generator; the handle aborts it.
     Pulling(AbortHandle),
-    /// Exhausted or cancelled; the generator is gone.
-    Finished,
+    /// The generator ran out; it is gone.
+    Exhausted,
+    /// The stream was cancelled; the generator is gone.
+    Cancelled,
 }
 
 impl<S: Stream + Unpin + 'static> PullSource<S> {
@@ -70,8 +73,12 @@ impl<S: Stream + Unpin + 'static> PullSource<S> {
         let mut generator = match previous {
             State::Idle(generator) => generator,
             other => {
+                let answer = match other {
+                    State::Exhausted => Pulled::End,
+                    _ => Pulled::Cancelled,
+                };
                 *self.state.borrow_mut() = other;
-                return Pulled::Cancelled;
+                return answer;
             }
         };
         // The generator moves into the abortable future, so an abort drops it
@@ -84,37 +91,54 @@ impl<S: Stream + Unpin + 'static> PullSource<S> {
             registration,
         )
         .await;
+        let (generator, item) = match next {
+            Ok(pulled) => pulled,
+            Err(_aborted) => return Pulled::Cancelled,
+        };
         let mut state = self.state.borrow_mut();
-        match next {
-            Ok((generator, Some(item))) if matches!(*state, State::Pulling(_)) => {
+        let still_wanted = matches!(*state, State::Pulling(_));
+        match item {
+            Some(item) if still_wanted => {
                 *state = State::Idle(generator);
                 Pulled::Value(item)
             }
-            // Cancelled after the value was made but before this pull resumed:
-            // the stream is closed, so the value has nowhere to go.
-            Ok((_generator, Some(_item))) => Pulled::Cancelled,
-            Ok((_exhausted, None)) => {
-                *state = State::Finished;
+            None if still_wanted => {
+                *state = State::Exhausted;
+                drop(state);
+                // Dropped after the borrow, like everything the source lets go.
+                drop(generator);
                 Pulled::End
             }
-            Err(_aborted) => Pulled::Cancelled,
+            // Cancelled after the value was made but before this pull resumed:
+            // the stream is closed, so the value has nowhere to go.
+            _ => {
+                drop(state);
+                drop(generator);
+                Pulled::Cancelled
+            }
         }
     }
 
     /// Lets the generator go: dropped now if idle, or as soon as the pull
     /// that holds it is next polled.
     pub fn cancel(&self) {
-        let previous = mem::replace(&mut *self.state.borrow_mut(), State::Finished);
+        let previous = {
+            let mut state = self.state.borrow_mut();
+            if matches!(*state, State::Exhausted) {
+                return;
+            }
+            mem::replace(&mut *state, State::Cancelled)
+        };
         match previous {
             State::Pulling(abort) => abort.abort(),
             // Dropped here, after the borrow above has ended, so that any code
             // the generator runs on drop may use this source again.
-            idle_or_finished => drop(idle_or_finished),
+            idle_or_gone => drop(idle_or_gone),
         }
     }
 
     /// Whether the generator has been released, by cancel or exhaustion.
     pub fn is_finished(&self) -> bool {
-        matches!(*self.state.borrow(), State::Finished)
+        matches!(*self.state.borrow(), State::Exhausted | State::Cancelled)
     }
 }

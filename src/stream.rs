@@ -45,10 +45,15 @@ pub fn start<H: Host>(
     } else {
         ValueLog::Quiet
     };
+    let tally = Tally::new();
     // `count` is at most 10 million, which fits any usize.
-    let generator = integers(log.clone(), Tally::new(), params.produce_ms, value_log)
+    let generator = integers(log.clone(), tally.clone(), params.produce_ms, value_log)
         .take(params.count as usize);
-    let feed = Feed::new(log, params.feed_config(), params.format.min_line_bytes());
-    let producer = feed.producer(generator);
-    (feed, producer)
+    Feed::start(
+        log,
+        tally,
+        params.feed_config(),
+        params.format.min_line_bytes(),
+        generator,
+    )
 }

@@ -10,7 +10,8 @@
 //! | `format`        | `text`  | `text`, `ndjson`      |
 //!
 //! Push mode's queue is capped at [`PUSH_CAP_VALUES`] values or
-//! [`PUSH_CAP_BYTES`] bytes of lines, whichever comes first.
+//! [`PUSH_CAP_BYTES`] bytes of lines (counted as [`Format::min_line_bytes`]),
+//! whichever comes first.
 
 use crate::error::Result;
 use crate::feed::{FeedConfig, Mode};
@@ -34,8 +35,9 @@ pub const MAX_BATCH: u32 = 1024;
 /// Push mode stops its producer when this many values are waiting.
 pub const PUSH_CAP_VALUES: usize = 100_000;
 
-/// Push mode stops its producer when the waiting values' lines add up to
-/// this many bytes (4 MiB).
+/// Push mode stops its producer when the waiting values' lines add up to at
+/// least this many bytes (4 MiB), counting each NDJSON line's time and lead
+/// as one digit.
 pub const PUSH_CAP_BYTES: usize = 4 << 20;
 
 /// How one stream behaves.
@@ -59,7 +61,7 @@ impl StreamParams {
     /// Reads the parameters from a query string (without the `?`).
     pub fn from_query(raw: Option<&str>) -> Result<StreamParams> {
         let query = Query::parse(raw, STREAM_PARAMETERS)?;
-        // Every range below fits in a u32, so the narrowing cannot truncate.
+        // The ranges narrowed to u32 below all fit in one.
         Ok(StreamParams {
             count: query.integer("count", 1..=10_000_000, 1000)?,
             produce_ms: query.integer("produceMs", 0..=10_000, 0)? as u32,

@@ -1,9 +1,19 @@
-//! The one line that ends every run: a JSON object with the run's counts.
+//! The one line that ends every run: a JSON object with the run's counts,
+//! for a demo run ([`Summary`]) or a stream ([`StreamSummary`]).
+//!
+//! The two count backpressure from different sides. A demo's `maxLead` is how
+//! many values were made that the reader had not yet asked for (at most the
+//! stream's `highWaterMark`). A stream's `maxLead` is how many values had been
+//! made beyond a value when it left the worker (at most
+//! `max(highWaterMark, batch) − 1` in pull mode), and its `maxQueue`, the most
+//! values waiting in the worker, is the counterpart of the demo's `maxLead`.
 //!
 //! It is a bare JSON object, not prefixed like the other lines, so that a
 //! `wrangler tail --format json | jq` pipeline can parse it as it is.
 
 use serde::Serialize;
+
+use crate::feed::{Ending, Mode};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,6 +50,48 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The summary as one line of JSON.
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self)
+            .expect("a struct of numbers and plain strings always serializes")
+    }
+}
+
+/// The counts of one finished stream of `/api/stream`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamSummary {
+    /// The run's id.
+    pub run: String,
+    /// Always `"summary"`.
+    pub event: &'static str,
+    /// Always `"stream"`, to tell these from the demo's summaries.
+    pub route: &'static str,
+    /// Pull or push.
+    pub mode: Mode,
+    /// Values the producer made.
+    pub produced: u64,
+    /// Values handed to the response body.
+    pub sent: u64,
+    /// The largest lead of any value sent.
+    pub max_lead: u64,
+    /// The most values ever waiting in the worker.
+    pub max_queue: u64,
+    /// The most bytes ever waiting, as counted for the push cap.
+    pub max_queue_bytes: u64,
+    /// The pull-mode look-ahead.
+    pub high_water_mark: u32,
+    /// The largest chunk, in values.
+    pub batch: u32,
+    /// From the start of the stream to its end, in ms.
+    pub elapsed_ms: u64,
+    /// How it ended.
+    pub outcome: Ending,
+    /// Whether push mode hit its cap (also true if the client left afterwards).
+    pub capped: bool,
+}
+
+impl StreamSummary {
     /// The summary as one line of JSON.
     pub fn to_json_line(&self) -> String {
         serde_json::to_string(self)

@@ -6,9 +6,11 @@ mod support;
 use std::time::Duration;
 
 use handling_backpressure::feed::{Ending, Feed, FeedConfig, Mode, Taken};
-use handling_backpressure::run::RunId;
+use handling_backpressure::generator::{ValueLog, integers};
+use handling_backpressure::run::{RunId, RunLog};
 use handling_backpressure::stream;
 use handling_backpressure::stream_params::StreamParams;
+use handling_backpressure::tally::Tally;
 use handling_backpressure::wire::Format;
 use support::{TestHost, on_virtual_time};
 
@@ -27,7 +29,7 @@ fn params(mode: Mode, count: u64, high_water_mark: u32, batch: u32) -> StreamPar
 struct Seen {
     values: Vec<u64>,
     leads: Vec<u64>,
-    summary: Option<handling_backpressure::feed::StreamSummary>,
+    summary: Option<handling_backpressure::summary::StreamSummary>,
     ending: Option<Ending>,
 }
 
@@ -74,6 +76,18 @@ fn run_stream(params: StreamParams, pace_ms: u64, max_takes: usize) -> (Seen, Te
         let seen = consume(&feed, pace_ms, max_takes).await;
         (seen, host)
     })
+}
+
+/// A feed over the recipe's generator with a hand-made config (small caps).
+fn start_feed(
+    log: RunLog<TestHost>,
+    config: FeedConfig,
+    format: Format,
+    produce_ms: u32,
+) -> (Feed<TestHost>, impl std::future::Future<Output = ()>) {
+    let tally = Tally::new();
+    let generator = integers(log.clone(), tally.clone(), produce_ms, ValueLog::Quiet);
+    Feed::start(log, tally, config, format.min_line_bytes(), generator)
 }
 
 fn summary_line(host: &TestHost) -> serde_json::Value {
@@ -139,7 +153,7 @@ fn a_client_that_stops_reading_stalls_the_pull_producer_whatever_the_length() {
 fn push_mode_fills_its_queue_until_the_cap_and_stops_with_a_warning() {
     let (seen, host) = on_virtual_time(async {
         let host = TestHost::new();
-        let log = handling_backpressure::run::RunLog::new(host.clone(), RunId::from_bits(2));
+        let log = RunLog::new(host.clone(), RunId::from_bits(2));
         let config = FeedConfig {
             mode: Mode::Push,
             high_water_mark: 1,
@@ -147,14 +161,8 @@ fn push_mode_fills_its_queue_until_the_cap_and_stops_with_a_warning() {
             cap_values: 1000,
             cap_bytes: usize::MAX,
         };
-        let feed = Feed::new(log.clone(), config, Format::Text.min_line_bytes());
-        let generator = handling_backpressure::generator::integers(
-            log,
-            handling_backpressure::tally::Tally::new(),
-            1,
-            handling_backpressure::generator::ValueLog::Quiet,
-        );
-        tokio::task::spawn_local(feed.producer(generator));
+        let (feed, producer) = start_feed(log, config, Format::Text, 1);
+        tokio::task::spawn_local(producer);
         // The client is slow: the queue grows while it reads.
         let seen = consume(&feed, 50, usize::MAX).await;
         (seen, host)
@@ -197,7 +205,7 @@ fn push_mode_with_an_unpaced_producer_caps_at_once_in_values_or_bytes() {
     ] {
         let host_summary = on_virtual_time(async move {
             let host = TestHost::new();
-            let log = handling_backpressure::run::RunLog::new(host.clone(), RunId::from_bits(3));
+            let log = RunLog::new(host.clone(), RunId::from_bits(3));
             let config = FeedConfig {
                 mode: Mode::Push,
                 high_water_mark: 1,
@@ -205,14 +213,8 @@ fn push_mode_with_an_unpaced_producer_caps_at_once_in_values_or_bytes() {
                 cap_values,
                 cap_bytes,
             };
-            let feed = Feed::new(log.clone(), config, format.min_line_bytes());
-            let generator = handling_backpressure::generator::integers(
-                log,
-                handling_backpressure::tally::Tally::new(),
-                0,
-                handling_backpressure::generator::ValueLog::Quiet,
-            );
-            tokio::task::spawn_local(feed.producer(generator));
+            let (feed, producer) = start_feed(log, config, format, 0);
+            tokio::task::spawn_local(producer);
             consume(&feed, 1, usize::MAX).await;
             summary_line(&host)
         });
@@ -223,7 +225,7 @@ fn push_mode_with_an_unpaced_producer_caps_at_once_in_values_or_bytes() {
 }
 
 #[test]
-fn a_push_stream_shorter_than_the_cap_is_delivered_whole_at_its_own_pace() {
+fn a_push_stream_shorter_than_the_cap_is_delivered_whole() {
     let (seen, host) = run_stream(params(Mode::Push, 5000, 1, 16), 5, usize::MAX);
     assert_eq!(seen.values, (1..=5000).collect::<Vec<_>>());
     let summary = summary_line(&host);
@@ -342,32 +344,34 @@ fn a_batch_takes_what_an_unpaced_producer_can_make_at_once() {
 
 #[test]
 fn a_paced_producer_does_not_hold_back_a_waiting_value_to_fill_a_batch() {
-    on_virtual_time(async {
-        let host = TestHost::new();
-        let paced = StreamParams {
-            produce_ms: 100,
-            ..params(Mode::Pull, 10, 1, 8)
-        };
-        let (feed, producer) = stream::start(host.clone(), RunId::from_bits(5), paced);
-        tokio::task::spawn_local(producer);
-        for expected in 1..=4 {
-            // A slow client: by now one value waits, and the next is 100 ms off.
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            let asked = tokio::time::Instant::now();
-            match feed.take().await {
-                Taken::Chunk(chunk) => {
-                    assert_eq!(
-                        chunk.iter().map(|s| s.value).collect::<Vec<_>>(),
-                        [expected]
-                    );
+    for (mode, high_water_mark) in [(Mode::Pull, 1), (Mode::Pull, 3), (Mode::Push, 1)] {
+        on_virtual_time(async move {
+            let host = TestHost::new();
+            let paced = StreamParams {
+                produce_ms: 100,
+                ..params(mode, 40, high_water_mark, 8)
+            };
+            let (feed, producer) = stream::start(host.clone(), RunId::from_bits(5), paced);
+            tokio::task::spawn_local(producer);
+            let mut next = 1;
+            for _ in 0..4 {
+                // A slow client: values wait, and the producer is mid-pause.
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                let asked = tokio::time::Instant::now();
+                let Taken::Chunk(chunk) = feed.take().await else {
+                    panic!("{mode:?}: the stream ended early");
+                };
+                assert!(!chunk.is_empty());
+                for sent in chunk {
+                    assert_eq!(sent.value, next);
+                    next += 1;
                 }
-                other => panic!("{other:?}"),
+                assert_eq!(
+                    asked.elapsed(),
+                    Duration::ZERO,
+                    "{mode:?}, highWaterMark {high_water_mark}: a waiting value was held back"
+                );
             }
-            assert_eq!(
-                asked.elapsed(),
-                Duration::ZERO,
-                "value {expected} was held back"
-            );
-        }
-    });
+        });
+    }
 }

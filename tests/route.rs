@@ -1,4 +1,4 @@
-//! Routing: one route, `GET` and `HEAD` on it, JSON 404 and 405 elsewhere.
+//! Routing: two routes, `GET` and `HEAD` on each, JSON 404 and 405 elsewhere.
 
 use handling_backpressure::error::Error;
 use handling_backpressure::route::{Method, Route, Target};

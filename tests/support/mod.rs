@@ -19,13 +19,19 @@ use tokio::time::Instant;
 
 /// Runs `future` on a single thread with tokio's clock paused: every sleep
 /// completes as soon as nothing else can run, and virtual time jumps ahead.
+/// A future that would wait forever (a lost wake-up) fails after a virtual
+/// day instead of hanging the test run.
 pub fn on_virtual_time<F: Future>(future: F) -> F::Output {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
         .build()
         .expect("a current-thread runtime builds");
-    tokio::task::LocalSet::new().block_on(&runtime, future)
+    tokio::task::LocalSet::new().block_on(&runtime, async {
+        tokio::time::timeout(Duration::from_secs(24 * 3600), future)
+            .await
+            .expect("the test finished within a virtual day: nothing waits forever")
+    })
 }
 
 /// One console line and the virtual time it was written at.
