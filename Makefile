@@ -25,7 +25,7 @@ WORKER_BUILD_VERSION := 0.8.7
 # The wasm-bindgen CLI must be exactly the library's version in Cargo.lock.
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
 
-.PHONY: setup toolchain npm build dev deploy tail test lint unit e2e clean
+.PHONY: setup toolchain npm build hello dev deploy tail test lint unit e2e bench clean
 
 setup: toolchain npm
 
@@ -46,6 +46,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 build: setup
 	worker-build --release --no-opt
+
+# The hello-world peer of the benchmarks, built with the same profile.
+hello: setup
+	cd bench/hello && CARGO_TARGET_DIR=$(CURDIR)/target/hello worker-build --release --no-opt
 
 dev: build
 	wrangler dev --ip 127.0.0.1 --port $(PORT)
@@ -69,6 +73,13 @@ e2e: build
 	node --test --test-concurrency=1 "tests/e2e/*.test.js"
 
 test: setup lint unit e2e
+
+# Figures against the peers (bench/run.js), then the full reliability suite
+# and a longer property-test run.
+bench: build hello
+	node bench/run.js
+	RELIABILITY=full node --test --test-concurrency=1 tests/e2e/reliability.test.js
+	PROPTEST_CASES=20000 cargo test --release --locked --test properties
 
 clean:
 	rm -rf build target node_modules

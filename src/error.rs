@@ -1,13 +1,13 @@
 //! Everything a request can get wrong, with the message a user can act on.
 //!
 //! The core decides *what* is wrong; the glue turns it into an HTTP status and
-//! a JSON body with [`Error::status`] and [`Error::body`]. Every error names
+//! a JSON body with [`Error::status`] and [`Error::to_json`]. Every error names
 //! what was wrong and what is allowed instead, and is found before any work
 //! starts.
 
 use std::fmt;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 /// The longest piece of a request echoed back in an error, in characters.
 const ECHO_LIMIT: usize = 64;
@@ -105,47 +105,95 @@ impl Error {
 
     /// The JSON body of the error response: the code, the message, and the
     /// facts behind it (which parameter, what is allowed).
-    pub fn body(&self) -> Value {
-        let mut body = json!({ "error": self.code(), "message": self.to_string() });
-        let details = match self {
-            Error::NotFound { path } => json!({ "path": path }),
+    pub fn to_json(&self) -> String {
+        let mut body = Body {
+            error: self.code(),
+            message: self.to_string(),
+            ..Body::default()
+        };
+        match self {
+            Error::NotFound { path } => body.path = Some(path),
             Error::MethodNotAllowed { method, allow } => {
-                json!({ "method": method, "allow": allow })
+                body.method = Some(method);
+                body.allow = Some(allow);
             }
             Error::UnknownParameter { name, allowed } => {
-                json!({ "parameter": name, "allowed": allowed })
+                body.parameter = Some(name);
+                body.allowed = Some(Allowed::Words(allowed));
             }
-            Error::RepeatedParameter { name } => json!({ "parameter": name }),
+            Error::RepeatedParameter { name } => body.parameter = Some(name),
             Error::InvalidInteger {
                 name,
                 value,
                 min,
                 max,
             } => {
-                json!({ "parameter": name, "value": value, "allowed": { "min": min, "max": max } })
+                body.parameter = Some(name);
+                body.value = Some(value);
+                body.allowed = Some(Allowed::Range {
+                    min: *min,
+                    max: *max,
+                });
             }
             Error::InvalidChoice {
                 name,
                 value,
                 allowed,
-            } => json!({ "parameter": name, "value": value, "allowed": allowed }),
+            } => {
+                body.parameter = Some(name);
+                body.value = Some(value);
+                body.allowed = Some(Allowed::Words(allowed));
+            }
             Error::RunTooLong {
                 planned_ms,
                 limit_ms,
-            } => json!({ "plannedMs": planned_ms, "limitMs": limit_ms }),
-            Error::Internal { .. } => json!({}),
-        };
-        if let (Value::Object(body), Value::Object(details)) = (&mut body, details) {
-            body.extend(details);
+            } => {
+                body.planned_ms = Some(*planned_ms);
+                body.limit_ms = Some(*limit_ms);
+            }
+            Error::Internal { .. } => {}
         }
-        body
+        serde_json::to_string(&body).expect("a struct of strings and numbers always serializes")
     }
+}
+
+/// The JSON form of an [`Error`]. A struct rather than `serde_json::Value`:
+/// `Value` and its float formatting would add kilobytes to the wasm module.
+#[derive(Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Body<'a> {
+    error: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allow: Option<&'static [&'static str]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed: Option<Allowed>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    planned_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit_ms: Option<u64>,
+}
+
+/// What a parameter may be: a range of numbers or a list of words.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Allowed {
+    Range { min: u64, max: u64 },
+    Words(&'static [&'static str]),
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::NotFound { path } => write!(f, "no route for path {path:?}"),
+            Error::NotFound { path } => write!(f, "no route for path \"{path}\""),
             Error::MethodNotAllowed { method, allow } => write!(
                 f,
                 "method {method} is not allowed here; use {}",
@@ -153,7 +201,7 @@ impl fmt::Display for Error {
             ),
             Error::UnknownParameter { name, allowed } => write!(
                 f,
-                "unknown parameter {name:?}; allowed parameters are {}",
+                "unknown parameter \"{name}\"; allowed parameters are {}",
                 allowed.join(", ")
             ),
             Error::RepeatedParameter { name } => {
@@ -166,7 +214,7 @@ impl fmt::Display for Error {
                 max,
             } => write!(
                 f,
-                "{name} must be a whole number from {min} to {max}, got {value:?}"
+                "{name} must be a whole number from {min} to {max}, got \"{value}\""
             ),
             Error::InvalidChoice {
                 name,
@@ -174,7 +222,7 @@ impl fmt::Display for Error {
                 allowed,
             } => write!(
                 f,
-                "{name} must be one of {}, got {value:?}",
+                "{name} must be one of {}, got \"{value}\"",
                 allowed.join(", ")
             ),
             Error::Internal { message } => write!(f, "internal error: {message}"),

@@ -7,7 +7,8 @@
 
 use std::future::Future;
 
-use js_sys::{Object, Promise};
+use futures::FutureExt;
+use js_sys::Object;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -31,15 +32,23 @@ where
     F: Future<Output = Result<(), JsValue>> + 'static,
     C: FnMut() + 'static,
 {
-    let pull = Closure::<dyn FnMut(ReadableStreamDefaultController) -> Promise>::new(
-        move |controller: ReadableStreamDefaultController| {
-            let pulled = pull(controller);
-            future_to_promise(async move {
-                pulled.await?;
-                Ok(JsValue::UNDEFINED)
-            })
-        },
-    );
+    let pull =
+        Closure::<dyn FnMut(ReadableStreamDefaultController) -> Result<JsValue, JsValue>>::new(
+            move |controller: ReadableStreamDefaultController| {
+                let mut pulled = Box::pin(pull(controller));
+                // A pull that can finish now does, and returns nothing, as a
+                // synchronous JS `pull` would: no promise, no trip through the
+                // microtask queue. Only a pull that must wait becomes a promise.
+                match pulled.as_mut().now_or_never() {
+                    Some(done) => done.map(|()| JsValue::UNDEFINED),
+                    None => Ok(future_to_promise(async move {
+                        pulled.await?;
+                        Ok(JsValue::UNDEFINED)
+                    })
+                    .into()),
+                }
+            },
+        );
     let cancel = Closure::<dyn FnMut(JsValue)>::new(move |_reason: JsValue| cancel());
 
     let underlying = UnderlyingSource::new();

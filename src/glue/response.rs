@@ -59,7 +59,7 @@ pub(crate) fn refusal(error: &Error) -> Result<Response> {
     if let Error::MethodNotAllowed { .. } = error {
         headers.set("allow", &ALLOWED_METHODS.join(", "))?;
     }
-    let body = error.body().to_string();
+    let body = error.to_json();
     Ok(Response::from_bytes(body.into_bytes())?
         .with_status(error.status())
         .with_headers(headers))

@@ -88,12 +88,8 @@ export function bare(message) {
   return message.replace(/^\[run [0-9a-f]{8}\] /, "");
 }
 
-/**
- * Starts a worker module in workerd. `modules` maps module names to files;
- * the first is the entry point. Returns `{ url, console, dispose }`.
- */
-export async function startWorker({ name, modules, compatibilityFlags = [] }) {
-  const console = new Console();
+/** Reads a worker's modules; the first is the entry point. */
+async function loadModules(modules) {
   const entries = await Promise.all(
     Object.entries(modules).map(async ([moduleName, file]) => {
       const type = moduleName.endsWith(".wasm") ? "wasm" : "esm";
@@ -101,32 +97,58 @@ export async function startWorker({ name, modules, compatibilityFlags = [] }) {
       return [moduleName, { type, contents: type === "esm" ? contents.toString() : new Uint8Array(contents) }];
     }),
   );
+  return { mainModule: entries[0][0], modules: Object.fromEntries(entries) };
+}
+
+/**
+ * Starts several workers in one workerd, each on a socket of its own.
+ * `workers` is a list of `{ name, modules, compatibilityFlags }`, where
+ * `modules` maps module names to files (the first is the entry point).
+ * Returns `{ urls: { [name]: URL }, console, dispose, pid }`; the console has
+ * every worker's lines.
+ */
+export async function startWorkers(workers) {
+  const console = new Console();
   const mf = new Miniflare({
     cf: false,
     handleStructuredLogs: (log) => {
       console.record(log);
     },
-    workers: [
-      {
+    workers: await Promise.all(
+      workers.map(async ({ name, modules, compatibilityFlags = [] }) => ({
         config: {
           name,
           compatibilityDate: COMPATIBILITY_DATE,
           compatibilityFlags,
-          manifest: { mainModule: entries[0][0], modules: Object.fromEntries(entries) },
+          manifest: await loadModules(modules),
         },
-      },
-    ],
+        dev: { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] },
+      })),
+    ),
   });
-  const url = await mf.ready;
-  return { url, console, dispose: () => mf.dispose() };
+  await mf.ready;
+  const urls = {};
+  for (const { name } of workers) urls[name] = await mf.unsafeGetDirectURL(name);
+  return { urls, console, dispose: () => mf.dispose() };
+}
+
+/**
+ * Starts one worker in workerd. Returns `{ url, console, dispose }`.
+ */
+export async function startWorker({ name, modules, compatibilityFlags = [] }) {
+  const { urls, console, dispose } = await startWorkers([{ name, modules, compatibilityFlags }]);
+  return { url: urls[name], console, dispose };
 }
 
 /** The Rust worker as `make build` left it in build/. */
 export function startRustWorker() {
-  return startWorker({
-    name: "handling-backpressure",
-    modules: { "index.js": "build/index.js", "index_bg.wasm": "build/index_bg.wasm" },
-  });
+  return startWorker(RUST_WORKER);
 }
+
+/** The Rust worker's modules, for `startWorkers`. */
+export const RUST_WORKER = {
+  name: "handling-backpressure",
+  modules: { "index.js": "build/index.js", "index_bg.wasm": "build/index_bg.wasm" },
+};
 
 export { sleep, ROOT };
