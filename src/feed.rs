@@ -283,6 +283,32 @@ impl<H: Host> Feed<H> {
         })
     }
 
+    /// The next chunk if one can be handed over right now without waiting
+    /// (a full batch, or the rest of a finished stream), as the first poll
+    /// of [`Feed::take`] would give it; `None` when the caller must `take`.
+    pub fn take_now(&self) -> Option<Taken> {
+        let ready = {
+            let mut shared = self.shared.borrow_mut();
+            let waiting = shared.queue.len();
+            if let Some(ending) = shared.body_done {
+                Some(Step::Ended(ending))
+            } else if waiting >= self.config.batch as usize
+                || (waiting > 0 && shared.producer_done.is_some())
+            {
+                Some(Step::Chunk(self.hand_over(&mut shared)))
+            } else {
+                None
+            }
+        };
+        let taken = match ready? {
+            Step::Chunk(chunk) => Taken::Chunk(chunk),
+            Step::Ended(ending) => Taken::End(ending, self.finish_if_done()),
+            Step::TopUp | Step::Wait => return None,
+        };
+        self.wake_producer();
+        Some(taken)
+    }
+
     fn try_take(&self, waker: &Waker, first_poll: bool) -> Step {
         let mut shared = self.shared.borrow_mut();
         if let Some(ending) = shared.body_done {

@@ -375,3 +375,39 @@ fn a_paced_producer_does_not_hold_back_a_waiting_value_to_fill_a_batch() {
         });
     }
 }
+
+#[test]
+fn take_now_hands_over_a_full_batch_without_waiting_and_otherwise_defers() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (feed, producer) = stream::start(
+            host.clone(),
+            RunId::from_bits(6),
+            params(Mode::Pull, 10, 4, 2),
+        );
+        // Nothing has been made yet: the caller must wait.
+        assert_eq!(feed.take_now(), None);
+        tokio::task::spawn_local(producer);
+        tokio::task::yield_now().await;
+        // Four values wait (the look-ahead); a batch of two is ready now.
+        let Some(Taken::Chunk(chunk)) = feed.take_now() else {
+            panic!("a full batch was waiting");
+        };
+        assert_eq!(chunk.iter().map(|s| s.value).collect::<Vec<_>>(), [1, 2]);
+        let mut values = vec![1, 2];
+        loop {
+            match feed.take().await {
+                Taken::Chunk(chunk) => values.extend(chunk.iter().map(|s| s.value)),
+                Taken::End(ending, _) => {
+                    assert_eq!(ending, Ending::Complete);
+                    break;
+                }
+            }
+        }
+        assert_eq!(values, (1..=10).collect::<Vec<_>>());
+        assert!(matches!(
+            feed.take_now(),
+            Some(Taken::End(Ending::Complete, None))
+        ));
+    });
+}

@@ -11,9 +11,9 @@
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, ReadableStream};
+use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultController};
 
-use super::readable::pull_stream;
+use super::readable::{Pull, pull_stream};
 use super::workers_host::WorkersHost;
 use crate::feed::{Ending, Feed, Taken};
 use crate::reader::StreamError;
@@ -32,27 +32,39 @@ pub(crate) fn body(
     let pull_feed = feed.clone();
     pull_stream(
         move |controller| {
-            let feed = pull_feed.clone();
-            async move {
-                match feed.take().await {
-                    Taken::Chunk(chunk) => {
-                        let mut bytes = Vec::with_capacity(chunk.len() * 8);
-                        format.encode(&chunk, &mut bytes);
-                        controller.enqueue_with_chunk(&Uint8Array::from(bytes.as_slice()))
-                    }
-                    // The body is already cancelled: nothing to close.
-                    Taken::End(Ending::Cancelled, _) => Ok(()),
-                    Taken::End(_, summary) => {
-                        if let (Format::Ndjson, Some(summary)) = (format, summary) {
-                            let line = summary.to_json_line() + "\n";
-                            controller.enqueue_with_chunk(&Uint8Array::from(line.as_bytes()))?;
-                        }
-                        controller.close()
-                    }
-                }
+            // Most pulls find a chunk ready and finish at once.
+            if let Some(taken) = pull_feed.take_now() {
+                return Pull::Now(deliver(&controller, format, taken));
             }
+            let feed = pull_feed.clone();
+            Pull::Later(async move { deliver(&controller, format, feed.take().await) })
         },
         move || feed.cancel("the body was cancelled"),
         0,
     )
+}
+
+/// Hands one take to the body: a chunk, or the end (with the summary as the
+/// last NDJSON line).
+fn deliver(
+    controller: &ReadableStreamDefaultController,
+    format: Format,
+    taken: Taken,
+) -> Result<(), JsValue> {
+    match taken {
+        Taken::Chunk(chunk) => {
+            let mut bytes = Vec::with_capacity(chunk.len() * 8);
+            format.encode(&chunk, &mut bytes);
+            controller.enqueue_with_chunk(&Uint8Array::from(bytes.as_slice()))
+        }
+        // The body is already cancelled: nothing to close.
+        Taken::End(Ending::Cancelled, _) => Ok(()),
+        Taken::End(_, summary) => {
+            if let (Format::Ndjson, Some(summary)) = (format, summary) {
+                let line = summary.to_json_line() + "\n";
+                controller.enqueue_with_chunk(&Uint8Array::from(line.as_bytes()))?;
+            }
+            controller.close()
+        }
+    }
 }

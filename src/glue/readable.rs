@@ -7,7 +7,6 @@
 
 use std::future::Future;
 
-use futures::FutureExt;
 use js_sys::Object;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -19,6 +18,15 @@ use web_sys::{
 
 use crate::reader::StreamError;
 
+/// What a pull did: finished at once, or must wait for a future.
+pub(crate) enum Pull<F> {
+    /// Done now, as a synchronous JS `pull` would be: no promise, no trip
+    /// through the microtask queue.
+    Now(Result<(), JsValue>),
+    /// Done when this future is.
+    Later(F),
+}
+
 /// Builds a stream that calls `pull` whenever it wants a chunk (never again
 /// before the previous pull has finished) and `cancel` when its reader gives
 /// up on it.
@@ -28,25 +36,23 @@ pub(crate) fn pull_stream<P, F, C>(
     high_water_mark: u32,
 ) -> Result<ReadableStream, StreamError>
 where
-    P: FnMut(ReadableStreamDefaultController) -> F + 'static,
+    P: FnMut(ReadableStreamDefaultController) -> Pull<F> + 'static,
     F: Future<Output = Result<(), JsValue>> + 'static,
     C: FnMut() + 'static,
 {
+    // A pull that could finish at once returns nothing, like a synchronous JS
+    // `pull`; only one that must wait becomes a promise. (Never poll a pull
+    // to find out: worker::Delay keeps the first waker it sees, so a future
+    // polled once with a dummy waker would never wake again.)
     let pull =
         Closure::<dyn FnMut(ReadableStreamDefaultController) -> Result<JsValue, JsValue>>::new(
-            move |controller: ReadableStreamDefaultController| {
-                let mut pulled = Box::pin(pull(controller));
-                // A pull that can finish now does, and returns nothing, as a
-                // synchronous JS `pull` would: no promise, no trip through the
-                // microtask queue. Only a pull that must wait becomes a promise.
-                match pulled.as_mut().now_or_never() {
-                    Some(done) => done.map(|()| JsValue::UNDEFINED),
-                    None => Ok(future_to_promise(async move {
-                        pulled.await?;
-                        Ok(JsValue::UNDEFINED)
-                    })
-                    .into()),
-                }
+            move |controller: ReadableStreamDefaultController| match pull(controller) {
+                Pull::Now(done) => done.map(|()| JsValue::UNDEFINED),
+                Pull::Later(pulled) => Ok(future_to_promise(async move {
+                    pulled.await?;
+                    Ok(JsValue::UNDEFINED)
+                })
+                .into()),
             },
         );
     let cancel = Closure::<dyn FnMut(JsValue)>::new(move |_reason: JsValue| cancel());

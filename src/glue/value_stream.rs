@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult};
 
-use super::readable::{describe, pull_stream};
+use super::readable::{Pull, describe, pull_stream};
 use crate::reader::{StreamError, ValueReader};
 use crate::source::{PullSource, Pulled};
 
@@ -35,7 +35,7 @@ where
     let stream = pull_stream(
         move |controller| {
             let source = pull_source.clone();
-            async move {
+            Pull::Later(async move {
                 match source.pull().await {
                     // JS numbers hold integers exactly up to 2^53, far beyond
                     // anything a run can count to.
@@ -45,7 +45,7 @@ where
                     Pulled::End => controller.close(),
                     Pulled::Cancelled => Ok(()),
                 }
-            }
+            })
         },
         move || source.cancel(),
         high_water_mark,

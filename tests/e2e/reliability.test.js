@@ -1,0 +1,177 @@
+// Reliability under load, disconnects and malformed input, in real workerd.
+// `make test` runs a small version; `make bench` sets RELIABILITY=full.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, readdir } from "node:fs/promises";
+import { bare, sleep, startRustWorker } from "./support.js";
+import { rawGet } from "./raw-http.js";
+
+const FULL = process.env.RELIABILITY === "full";
+const SCALE = FULL
+  ? { demoRuns: 500, disconnects: 200, malformed: 600 }
+  : { demoRuns: 50, disconnects: 20, malformed: 300 };
+
+let rust;
+let workerd;
+before(async () => {
+  rust = await startRustWorker();
+  workerd = await workerdPid();
+});
+after(async () => {
+  await rust?.dispose();
+});
+
+/** The workerd process Miniflare started for this test process. */
+async function workerdPid() {
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = (await readFile(`/proc/${entry}/stat`, "utf8")).trim();
+      const [, comm, rest] = stat.match(/^\d+ \((.*)\) (.*)$/);
+      if (comm === "workerd" && Number(rest.split(" ")[1]) === process.pid) return Number(entry);
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  throw new Error("no workerd child process found");
+}
+
+async function rssMb() {
+  const status = await readFile(`/proc/${workerd}/status`, "utf8");
+  return Number(status.match(/VmRSS:\s+(\d+) kB/)[1]) / 1024;
+}
+
+// A small deterministic generator, so that a failing input can be replayed.
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+describe(`reliability (${FULL ? "full" : "small"})`, () => {
+  test(`${SCALE.demoRuns} demo runs started at once all answer 200 and all log their summary`, async () => {
+    const started = performance.now();
+    const responses = await Promise.all(
+      Array.from({ length: SCALE.demoRuns }, () =>
+        fetch(new URL("/api/handle-backpressure?count=3&produceMs=5&readMs=20", rust.url)).then(async (r) => ({
+          status: r.status,
+          id: r.headers.get("x-run-id"),
+          body: await r.text(),
+        })),
+      ),
+    );
+    const answeredMs = performance.now() - started;
+    assert.deepEqual(
+      responses.filter((r) => r.status !== 200),
+      [],
+    );
+    const ids = responses.map((r) => r.id);
+    assert.equal(new Set(ids).size, SCALE.demoRuns, "every run has its own id");
+    await rust.console.until(
+      () => ids.every((id) => rust.console.summary(id) !== undefined),
+      60_000,
+      `${SCALE.demoRuns} summaries`,
+    );
+    const drainedMs = performance.now() - started;
+    for (const id of ids) {
+      const summary = rust.console.summary(id);
+      assert.equal(summary.outcome, "complete", JSON.stringify(summary));
+      assert.equal(summary.consumed, 3);
+    }
+    console.log(
+      `${SCALE.demoRuns} runs: all answered in ${Math.round(answeredMs)} ms, all summaries in ${Math.round(drainedMs)} ms`,
+    );
+  });
+
+  test(`${SCALE.disconnects} streams cut at random points each log cancelled and make nothing after`, async () => {
+    const next = random(42);
+    await sleep(500);
+    const baseline = await rssMb();
+    const cuts = Array.from({ length: SCALE.disconnects }, (_, i) => ({
+      mode: i % 2 === 0 ? "pull" : "push",
+      afterMs: Math.floor(next() * 300),
+    }));
+    const ids = await Promise.all(
+      cuts.map(async ({ mode, afterMs }) => {
+        const client = rawGet(rust.url, `/api/stream?count=100000&produceMs=5&mode=${mode}`);
+        await client.until((c) => c.status !== undefined, 10_000, "the response head");
+        await sleep(afterMs);
+        client.destroy();
+        return client.headers["x-run-id"];
+      }),
+    );
+    await rust.console.until(
+      () => ids.every((id) => rust.console.summary(id) !== undefined),
+      30_000,
+      `${SCALE.disconnects} summaries`,
+    );
+    // Nothing more may be made after a cut, however long we wait.
+    await sleep(500);
+    for (const id of ids) {
+      const summary = rust.console.summary(id);
+      assert.equal(summary.outcome, "cancelled", JSON.stringify(summary));
+      const lines = rust.console.run(id).map((l) => bare(l.message));
+      const cancel = lines.findIndex((line) => line.includes(": stream cancelled after "));
+      assert.ok(cancel > 0, lines.join("\n"));
+      assert.deepEqual(lines.slice(cancel).filter((line) => line.startsWith("yielding")), []);
+      assert.equal(lines.filter((line) => line.startsWith("yielding")).length, summary.produced);
+    }
+    await sleep(1000);
+    const after = await rssMb();
+    console.log(
+      `${SCALE.disconnects} cut streams: workerd RSS ${baseline.toFixed(1)} MB before, ${after.toFixed(1)} MB after`,
+    );
+    // Near its baseline: workerd and V8 keep some of what they grew.
+    assert.ok(after - baseline < 64, `RSS grew by ${(after - baseline).toFixed(1)} MB`);
+  });
+
+  test(`${SCALE.malformed} malformed requests each get a 4xx JSON error, and the worker still works`, async () => {
+    const next = random(7);
+    const pick = (list) => list[Math.floor(next() * list.length)];
+    const names = ["count", "produceMs", "readMs", "highWaterMark", "batch", "mode", "format"];
+    const badValues = [
+      "", "-1", "-0", "+1", "1.5", "0.0", "1e3", "0x10", " 1", "1 ", "%20", "%00", "%FF", "%", "%zz",
+      "99999999999999999999999999", "18446744073709551616", "NaN", "Infinity", "null", "[]", "{}",
+      "%E2%82%AC", "١٢", "ｃｏｕｎｔ", "pull%00", "PUSH", "ndjson ", "a".repeat(5000),
+    ];
+    const paths = ["/api/handle-backpressure", "/api/stream"];
+    // Spaces are sent encoded: a URL's trailing spaces would be trimmed away.
+    const bad = () => pick(badValues).replaceAll(" ", "%20");
+    const requests = [];
+    for (let i = 0; requests.length < SCALE.malformed; i++) {
+      const kind = i % 6;
+      const path = pick(paths);
+      if (kind === 0) requests.push({ path: `${path}?${pick(names)}=${bad()}` });
+      else if (kind === 1) requests.push({ path: `${path}?${pick(names)}=1&${pick(names)}=1&junk${i}=1` });
+      else if (kind === 2) requests.push({ path: `${path}?count=1&count=1` });
+      else if (kind === 3) requests.push({ path: `${path}?${"x".repeat(1 + Math.floor(next() * 8000))}=1` });
+      else if (kind === 4) requests.push({ path: pick(["/", "/api", "/api/", "/api/stream/", "/%00", "/api/handle-backpressure%2F", "/..%2f", `/${"z".repeat(3000)}`]) });
+      else requests.push({ path, method: pick(["POST", "PUT", "DELETE", "PATCH", "OPTIONS"]) });
+    }
+    const before = rust.console.lines.length;
+    const statuses = {};
+    for (let start = 0; start < requests.length; start += 50) {
+      await Promise.all(
+        requests.slice(start, start + 50).map(async ({ path, method = "GET" }) => {
+          const response = await fetch(new URL(path, rust.url), { method });
+          const text = await response.text();
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          assert.ok(response.status >= 400 && response.status < 500, `${method} ${path.slice(0, 80)}: ${response.status} ${text.slice(0, 200)}`);
+          assert.equal(response.headers.get("content-type"), "application/json", path.slice(0, 80));
+          const body = JSON.parse(text);
+          assert.equal(typeof body.error, "string");
+          assert.equal(typeof body.message, "string");
+        }),
+      );
+    }
+    console.log(`${requests.length} malformed requests: statuses ${JSON.stringify(statuses)}`);
+    const logged = rust.console.lines.slice(before);
+    assert.deepEqual(logged, [], "no run started, nothing logged, no panic");
+    // And the worker still answers correctly.
+    const response = await fetch(new URL("/api/stream?count=5", rust.url));
+    assert.equal(await response.text(), "1\n2\n3\n4\n5\n");
+  });
+});
