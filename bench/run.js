@@ -13,9 +13,9 @@ import { tmpdir, cpus, totalmem } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import autocannon from "autocannon";
 import { RUST_WORKER, ROOT, sleep, startWorkers } from "../tests/e2e/support.js";
 import { rawGet } from "../tests/e2e/raw-http.js";
+import { load } from "./load.js";
 
 const OFFLINE = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const PEERS = [
@@ -102,17 +102,6 @@ async function bundle() {
 
 const DEMO_QUERY = "count=5&produceMs=10&readMs=10";
 
-async function load(url, connections, amount) {
-  const result = await autocannon({ url, connections, amount, timeout: 30 });
-  return {
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    requests: result.requests.total,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  };
-}
-
 async function hintLatency(workerd, levels = [1, 16, 64], amount = 2000) {
   const rows = [];
   for (const connections of levels) {
@@ -121,9 +110,9 @@ async function hintLatency(workerd, levels = [1, 16, 64], amount = 2000) {
     // that neither always runs on a warmer (or busier) machine.
     const runs = { rust: [], js: [] };
     for (let round = 0; round < 2; round++) {
-      runs.rust.push(await load(url(RUST), connections, amount));
+      runs.rust.push(await load(url(RUST), { connections, amount }));
       await sleep(500);
-      runs.js.push(await load(url("recipe"), connections, amount));
+      runs.js.push(await load(url("recipe"), { connections, amount }));
       await sleep(500);
     }
     const best = (list) => list.reduce((a, b) => (b.p50 < a.p50 ? b : a));
@@ -196,7 +185,7 @@ async function cpuPerRun(workerd, pid, runs = 300) {
     await sleep(500);
     const before = await cpuMs(pid);
     const started = performance.now();
-    await load(new URL(`/api/handle-backpressure?count=5&produceMs=1&readMs=1`, workerd.urls[name]).href, 20, runs);
+    await load(new URL(`/api/handle-backpressure?count=5&produceMs=1&readMs=1`, workerd.urls[name]).href, { connections: 20, amount: runs });
     await workerd.console.until(isDone, 60_000, `${runs} completed runs of ${name}`);
     const cpu = (await cpuMs(pid)) - before;
     return { runs, cpuMs: round(cpu), cpuMsPerRun: round(cpu / runs, 3), wallMs: Math.round(performance.now() - started) };
@@ -270,7 +259,7 @@ function table(results) {
   );
   for (const row of memory.rows) {
     lines.push(
-      `| slow client, ${row.mode}, ${row.count} values | RSS +${row.rssGrowthMb} MB, maxQueue ${row.maxQueue}, produced ${row.produced}${row.capped ? ", capped" : ""} | | | ${row.mode === "pull" ? "flat" : "capped"} |`,
+      `| slow client, ${row.mode}, ${row.count} values | RSS ${row.rssGrowthMb >= 0 ? "+" : ""}${row.rssGrowthMb} MB, maxQueue ${row.maxQueue}, produced ${row.produced}${row.capped ? ", capped" : ""} | | | ${row.mode === "pull" ? "flat" : "capped"} |`,
     );
   }
   return lines.join("\n");

@@ -17,10 +17,13 @@ export const COMPATIBILITY_DATE = "2026-11-17";
 /** The console of one workerd, line by line. */
 export class Console {
   lines = [];
+  #summaries = new Map();
   #waiters = [];
 
   record({ level, message }) {
     this.lines.push({ at: performance.now(), level, message });
+    const summary = summaryOf(message);
+    if (summary !== undefined) this.#summaries.set(summary.run, summary);
     this.#waiters = this.#waiters.filter(({ predicate, resolve }) => {
       if (!predicate(this.lines)) return true;
       resolve();
@@ -58,11 +61,7 @@ export class Console {
 
   /** The summary object of run `id`, once logged. */
   summary(id) {
-    for (const l of this.lines) {
-      const summary = summaryOf(l.message);
-      if (summary?.run === id) return summary;
-    }
-    return undefined;
+    return this.#summaries.get(id);
   }
 
   /** Waits for run `id`'s summary line and returns it. */
