@@ -6,7 +6,8 @@
 //! The path and query are cut out of the URL string the runtime hands over
 //! ([`Target`]) rather than parsed again with the `url` crate: the runtime
 //! has already parsed and normalised it, and the `url` crate's IDNA tables
-//! would add about 200 KB to the wasm module (318 KB without, 530 KB with).
+//! would add about 200 KB to the wasm module (measured before symbols were
+//! stripped: 318 KB without, 530 KB with).
 
 use crate::error::{Error, Result, echo};
 
