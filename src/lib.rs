@@ -24,6 +24,7 @@
 //! - [`params`], [`stream_params`], [`query`]: each route's parameters, and
 //!   strict query parsing.
 //! - [`route`], [`error`]: what the worker answers, and what it refuses.
+//! - [`page`]: the live page at `/`, compiled in.
 //!
 //! The Workers glue (`src/glue/`, compiled for wasm32 only) is thin: the
 //! fetch handler, the runtime's `ReadableStream` built from a [`source`] or a
@@ -34,6 +35,7 @@ pub mod error;
 pub mod feed;
 pub mod generator;
 pub mod host;
+pub mod page;
 pub mod params;
 pub mod query;
 pub mod reader;

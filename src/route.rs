@@ -22,6 +22,8 @@ pub enum Route {
     HandleBackpressure,
     /// `/api/stream`: streams integers to the client, pull or push.
     Stream,
+    /// `/`: the live page.
+    Page,
 }
 
 /// How the route was asked for.
@@ -39,6 +41,7 @@ impl Route {
         let route = match path {
             "/api/handle-backpressure" => Route::HandleBackpressure,
             "/api/stream" => Route::Stream,
+            "/" => Route::Page,
             _ => return Err(Error::NotFound { path: echo(path) }),
         };
         let method = match method {

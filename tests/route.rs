@@ -29,6 +29,12 @@ fn the_stream_has_its_own_route() {
 }
 
 #[test]
+fn the_page_is_at_the_root() {
+    assert_eq!(Route::find("GET", "/"), Ok((Route::Page, Method::Get)));
+    assert_eq!(Route::find("HEAD", "/"), Ok((Route::Page, Method::Head)));
+}
+
+#[test]
 fn other_methods_get_405_with_the_allowed_ones() {
     for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "get"] {
         let error = Route::find(method, "/api/handle-backpressure").expect_err(method);
@@ -40,7 +46,7 @@ fn other_methods_get_405_with_the_allowed_ones() {
 #[test]
 fn other_paths_get_404() {
     for path in [
-        "/",
+        "/index.html",
         "/api",
         "/api/handle-backpressure/",
         "/API/handle-backpressure",

@@ -38,6 +38,12 @@ fn answer(request: &Request, ctx: &Context) -> std::result::Result<Response, Err
     match route {
         Route::HandleBackpressure => handle_backpressure(target.query, method, ctx),
         Route::Stream => handle_stream(target.query, method, request),
+        Route::Page => {
+            // The page takes no parameters; a query is refused like any other.
+            crate::query::Query::parse(target.query, &[])?;
+            Ok(response::page(method == Method::Get)
+                .expect("building a response from fixed, valid headers cannot fail"))
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use web_sys::ReadableStream;
 use worker::{Headers, Response, ResponseBody, Result};
 
 use crate::error::Error;
+use crate::page;
 use crate::route::ALLOWED_METHODS;
 use crate::run::RunId;
 use crate::wire::Format;
@@ -47,6 +48,22 @@ pub(crate) fn stream(
     let response = match body {
         Some(body) => Response::from_body(ResponseBody::Stream(body))?,
         None => Response::empty()?,
+    };
+    Ok(response.with_headers(headers))
+}
+
+/// The live page (headers only for `HEAD`).
+pub(crate) fn page(with_body: bool) -> Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("content-security-policy", page::CONTENT_SECURITY_POLICY)?;
+    headers.set("x-content-type-options", "nosniff")?;
+    // The page changes only with a deploy; revalidate after a few minutes.
+    headers.set("cache-control", "public, max-age=300")?;
+    let response = if with_body {
+        Response::from_bytes(page::html().as_bytes().to_vec())?
+    } else {
+        Response::empty()?
     };
     Ok(response.with_headers(headers))
 }

@@ -212,7 +212,7 @@ describe("refusals", () => {
       assert.equal(response.headers.get("allow"), "GET, HEAD");
       assert.equal((await response.json()).error, "method_not_allowed");
     }
-    for (const path of ["/", "/api", "/api/handle-backpressure/", "/favicon.ico"]) {
+    for (const path of ["/index.html", "/api", "/api/handle-backpressure/", "/favicon.ico"]) {
       const response = await fetch(new URL(path, rust.url));
       assert.equal(response.status, 404, path);
       const body = await response.json();

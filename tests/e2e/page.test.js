@@ -1,0 +1,168 @@
+// The live page in a real headless Chromium (Debian's, driven by
+// playwright-core; no browser download). Skipped, and said so, when no
+// Chromium is installed.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { ROOT, bare, sleep, startRustWorker } from "./support.js";
+
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const OUTPUT = path.join(ROOT, "tests/e2e/output");
+
+if (!HAVE_CHROMIUM) {
+  console.log(`SKIPPED: the page test needs Chromium at ${CHROMIUM} (apt-get install chromium); it did not run.`);
+}
+
+describe("the live page", { skip: HAVE_CHROMIUM ? false : `no Chromium at ${CHROMIUM}` }, () => {
+  let rust;
+  let browser;
+  before(async () => {
+    const { chromium } = await import("playwright-core");
+    rust = await startRustWorker();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // Without these Chromium reaches out to Google's services at start.
+      // (Playwright gives it a new, empty profile of its own.)
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    await mkdir(OUTPUT, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await rust?.dispose();
+  });
+
+  /** Opens the page; records console errors and every request it makes. */
+  async function open(viewport = { width: 1100, height: 900 }) {
+    const page = await browser.newPage({ viewport });
+    const problems = [];
+    const requests = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
+    page.on("request", (request) => requests.push(request.url()));
+    await page.goto(new URL("/", rust.url).href);
+    return { page, problems, requests };
+  }
+
+  async function configure(page, values) {
+    for (const [name, value] of Object.entries(values)) {
+      if (name === "mode") await page.selectOption("#mode", value);
+      else await page.fill(`#${name}`, String(value));
+    }
+  }
+
+  const state = (page) => page.evaluate(() => window.backpressure.state());
+
+  test("loads with no console error and no request outside the worker, even at a phone's width", async () => {
+    const { page, problems, requests } = await open({ width: 390, height: 844 });
+    assert.equal(await page.title(), "Backpressure, live");
+    // Every control has a label a screen reader can announce.
+    for (const id of ["mode", "highWaterMark", "batch", "produceMs", "paceMs", "count"]) {
+      const label = await page.evaluate((id) => document.getElementById(id).labels[0]?.textContent.trim(), id);
+      assert.ok(label, `#${id} has a label`);
+    }
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than a phone`);
+    // The controls can be reached and used with the keyboard alone.
+    await page.focus("#count");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "start");
+    await page.screenshot({ path: path.join(OUTPUT, "page-phone.png"), fullPage: true });
+    const origin = new URL(rust.url).origin;
+    assert.deepEqual(requests.filter((url) => new URL(url).origin !== origin), []);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("a pull run at a slow pace keeps the drawn gap within the bound", async () => {
+    const { page, problems } = await open();
+    await configure(page, { mode: "pull", highWaterMark: 3, batch: 1, produceMs: 2, paceMs: 40, count: 300 });
+    await page.click("#start");
+    await page.waitForFunction(
+      () => window.backpressure.state()?.running === false,
+      null,
+      { timeout: 60_000 },
+    );
+    assert.equal((await state(page)).end, "complete");
+    const { consumed, maxGap, maxLead } = await state(page);
+    assert.equal(consumed, 300);
+    // Pull holds the lead to max(highWaterMark, batch) − 1 = 2.
+    assert.ok(maxGap <= 2 && maxLead <= 2, `gap ${maxGap}, lead ${maxLead}`);
+    assert.match(await page.textContent("#message"), /Complete: all 300 values read/);
+    await page.screenshot({ path: path.join(OUTPUT, "pull.png") });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("a push run shows the producer running away from the reader", async () => {
+    const { page, problems } = await open();
+    await configure(page, { mode: "push", highWaterMark: 1, batch: 1, produceMs: 0, paceMs: 150, count: 1000000 });
+    await page.click("#start");
+    await page.waitForFunction(() => (window.backpressure.state()?.consumed ?? 0) > 2000, null, { timeout: 60_000 });
+    const { maxGap } = await state(page);
+    // Push made values far ahead of the reader: the queue filled to its cap.
+    assert.ok(maxGap > 1000, `gap ${maxGap}`);
+    await page.screenshot({ path: path.join(OUTPUT, "push.png") });
+    await page.click("#stop");
+    await page.waitForFunction(() => window.backpressure.state()?.running === false, null, { timeout: 10_000 });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("Stop cancels the reader and the worker stops producing", async () => {
+    const { page, problems } = await open();
+    await configure(page, { mode: "pull", highWaterMark: 1, batch: 1, produceMs: 10, paceMs: 20, count: 100000 });
+    const response = page.waitForResponse((r) => r.url().includes("/api/stream"));
+    await page.click("#start");
+    const id = (await response).headers()["x-run-id"];
+    await page.waitForFunction(() => (window.backpressure.state()?.consumed ?? 0) >= 20, null, { timeout: 30_000 });
+    await page.click("#stop");
+    await page.waitForFunction(() => window.backpressure.state()?.running === false, null, { timeout: 10_000 });
+    assert.equal((await state(page)).end, "cancelled");
+    assert.match(await page.textContent("#message"), /Stopped\. .*the worker stopped producing/);
+    assert.equal(await page.textContent("#end"), "cancelled");
+    const summary = await rust.console.summaryOf(id, 10_000);
+    assert.equal(summary.outcome, "cancelled");
+    await sleep(300);
+    const lines = rust.console.run(id).map((l) => bare(l.message));
+    const cancel = lines.findIndex((line) => line.includes("stream cancelled after"));
+    assert.ok(cancel > 0, lines.join("\n"));
+    assert.deepEqual(lines.slice(cancel).filter((line) => line.startsWith("yielding")), []);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test("bad values in the controls show a message and start nothing", async () => {
+    const { page, problems, requests } = await open();
+    for (const [name, value, expected] of [
+      ["batch", "0", "batch must be a whole number from 1 to 1024."],
+      ["highWaterMark", "65", "highWaterMark must be a whole number from 0 to 64."],
+      ["count", "1.5", "values must be a whole number from 1 to 10000000."],
+      ["paceMs", "-1", "reader pace must be a whole number from 0 to 10000."],
+    ]) {
+      await page.reload();
+      await page.fill(`#${name}`, value);
+      await page.click("#start");
+      assert.equal(await page.textContent("#message"), expected);
+      assert.equal(await page.getAttribute(`#${name}`, "aria-invalid"), "true");
+    }
+    assert.deepEqual(requests.filter((url) => url.includes("/api/")), []);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
