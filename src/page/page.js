@@ -4,8 +4,9 @@
 // Each NDJSON line says which value it is, when the worker made it and its
 // lead: how many values the worker had made beyond it when it left. So at the
 // moment the page reads value N, the producer had made N + lead values. The
-// chart draws both counts over the page's time; the gap between them is the
-// lead, which pull mode holds to max(highWaterMark, batch) − 1.
+// chart draws both counts over the page's time, one point per read; the gap
+// between them is the lead, which pull mode holds to max(highWaterMark,
+// batch) − 1.
 
 "use strict";
 
@@ -32,33 +33,49 @@ const stopButton = $("stop");
 const message = $("message");
 const canvas = $("chart");
 
+// The chart keeps one point per read, and halves its points when they pass
+// this many, so that a run of millions of values draws as fast as a short one.
+const MAX_POINTS = 2000;
+
+// The run in progress, and the last one (kept on screen after it ends).
 let run = null;
+let last = null;
 
 function say(text, kind = "error") {
-  message.textContent = text;
+  // Cleared first, so that the same message said twice is announced twice.
+  message.textContent = "";
   message.className = kind === "info" ? "info" : "";
+  message.textContent = text;
 }
 
 /** Reads and checks the controls; returns the settings or throws a message. */
 function settings() {
   const values = { mode: $("mode").value };
   for (const [name, [min, max]] of Object.entries(BOUNDS)) {
-    const text = $(name).value.trim();
+    const input = $(name);
+    const text = input.value.trim();
     const number = Number(text);
     if (!/^\d+$/.test(text) || !Number.isSafeInteger(number) || number < min || number > max) {
-      $(name).setAttribute("aria-invalid", "true");
-      $(name).focus();
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
       throw new Error(`${LABELS[name]} must be a whole number from ${min} to ${max}.`);
     }
-    $(name).removeAttribute("aria-invalid");
+    input.removeAttribute("aria-invalid");
     values[name] = number;
   }
   if (values.mode !== "pull" && values.mode !== "push") throw new Error("mode must be pull or push.");
   return values;
 }
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less if the run is stopped meanwhile. */
+function pause(state, ms) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    state.wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
 }
 
 async function start(event) {
@@ -82,24 +99,29 @@ async function start(event) {
   const state = {
     settings: chosen,
     started: performance.now(),
+    aborter: new AbortController(),
     points: [],
     produced: 0,
     consumed: 0,
     lead: 0,
     maxLead: 0,
+    maxGap: 0,
     end: null,
     reader: null,
     stopped: false,
+    wake: () => {},
   };
   run = state;
   resetCounters();
   startButton.disabled = true;
   stopButton.disabled = false;
+  stopButton.focus();
   say("Running…", "info");
   try {
-    const response = await fetch(`/api/stream?${query}`);
+    const response = await fetch(`/api/stream?${query}`, { signal: state.aborter.signal });
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));
+      if (body.parameter && $(body.parameter)) $(body.parameter).setAttribute("aria-invalid", "true");
       throw new Error(body.message ? `The worker refused: ${body.message}` : `The worker answered ${response.status}.`);
     }
     $("run").textContent = response.headers.get("x-run-id") ?? "–";
@@ -108,6 +130,11 @@ async function start(event) {
   } catch (error) {
     if (!state.stopped) say(error.message);
   } finally {
+    // However the run ended, the worker must not go on producing for nobody.
+    if (state.end === null) {
+      state.aborter.abort();
+      state.reader?.cancel().catch(() => {});
+    }
     finish(state);
   }
 }
@@ -115,23 +142,26 @@ async function start(event) {
 async function readAll(state) {
   const decoder = new TextDecoder();
   let pending = "";
-  for (;;) {
+  while (!state.stopped && state.end === null) {
     const { value, done } = await state.reader.read();
-    if (done) break;
+    if (done) {
+      if (decoder.decode() + pending !== "") throw new Error("The stream ended in the middle of a line.");
+      if (state.end === null && !state.stopped) throw new Error("The stream ended without its summary.");
+      return;
+    }
     pending += decoder.decode(value, { stream: true });
     const lines = pending.split("\n");
     pending = lines.pop();
-    const now = performance.now() - state.started;
     for (const line of lines) {
-      if (line) take(state, JSON.parse(line), now);
+      if (line) take(state, JSON.parse(line));
     }
-    draw();
-    if (state.settings.paceMs > 0) await sleep(state.settings.paceMs);
+    addPoint(state, performance.now() - state.started);
+    if (state.settings.paceMs > 0 && state.end === null) await pause(state, state.settings.paceMs);
   }
 }
 
 /** Counts one NDJSON line: a value, or the summary that ends the stream. */
-function take(state, line, now) {
+function take(state, line) {
   if (line.event === "summary") {
     state.end = line.outcome;
     return;
@@ -140,45 +170,53 @@ function take(state, line, now) {
   state.lead = line.lead;
   state.produced = Math.max(state.produced, line.value + line.lead);
   state.maxLead = Math.max(state.maxLead, line.lead);
-  state.points.push([now, line.value, line.value + line.lead]);
-  showCounters(state);
+  state.maxGap = Math.max(state.maxGap, line.lead);
 }
 
-async function stop() {
+/** One chart point per read: what had been read and produced by then. */
+function addPoint(state, now) {
+  state.points.push([now, state.consumed, state.produced]);
+  if (state.points.length > MAX_POINTS) state.points = state.points.filter((_, i) => i % 2 === 0);
+  showCounters(state);
+  requestDraw();
+}
+
+function stop() {
   const state = run;
-  if (!state || !state.reader) return;
+  if (!state || state.end !== null) return;
   state.stopped = true;
   stopButton.disabled = true;
   // Cancelling the body is how the worker learns that nobody reads any more:
   // it aborts its producer at once.
-  await state.reader.cancel("stopped by the user");
+  state.aborter.abort();
+  state.reader?.cancel("stopped by the user").catch(() => {});
+  state.wake();
 }
 
 function finish(state) {
   if (state.stopped) {
     state.end = "cancelled";
     say(
-      `Stopped. The page cancelled the stream, and the worker stopped producing: it had made ${state.produced} values, and makes no more.`,
+      `Stopped. The page cancelled the stream, which stops the worker's producer: it had made at least ${state.produced} values.`,
       "info",
     );
   } else if (state.end === "complete") {
     say(`Complete: all ${state.consumed} values read.`, "info");
   } else if (state.end === "capped") {
     say(
-      `Capped: the push queue hit its limit, so the worker stopped producing after ${state.produced} values.`,
+      `Capped: the push queue hit its limit, so the worker stopped producing after ${state.produced} values; all of them were read.`,
       "info",
     );
   }
   $("end").textContent = state.end ?? "–";
   showCounters(state);
-  draw();
-  startButton.disabled = false;
-  stopButton.disabled = true;
+  requestDraw();
   run = null;
   last = state;
+  startButton.disabled = false;
+  stopButton.disabled = true;
+  startButton.focus();
 }
-
-let last = null;
 
 function resetCounters() {
   for (const id of ["produced", "consumed", "lead", "maxLead"]) $(id).textContent = "0";
@@ -193,25 +231,40 @@ function showCounters(state) {
   $("maxLead").textContent = state.maxLead;
 }
 
+let drawPending = false;
+
+/** Draws at most once per frame, however often reads come in. */
+function requestDraw() {
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => {
+    drawPending = false;
+    draw();
+  });
+}
+
 function draw() {
   const state = run ?? last;
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth;
   const height = canvas.clientHeight;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
+  if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+  }
   const g = canvas.getContext("2d");
   g.setTransform(ratio, 0, 0, ratio, 0, 0);
   g.clearRect(0, 0, width, height);
   const style = getComputedStyle(document.documentElement);
-  const pad = { left: 56, right: 12, top: 12, bottom: 28 };
+  const pad = { left: 60, right: 12, top: 12, bottom: 28 };
   const points = state?.points ?? [];
-  const maxT = Math.max(1000, ...points.map((p) => p[0]));
-  const maxY = Math.max(10, ...points.map((p) => p[2]));
+  const lastPoint = points[points.length - 1];
+  const maxT = Math.max(1000, lastPoint?.[0] ?? 0);
+  const maxY = Math.max(10, state?.produced ?? 0);
   const x = (t) => pad.left + (t / maxT) * (width - pad.left - pad.right);
   const y = (v) => height - pad.bottom - (v / maxY) * (height - pad.top - pad.bottom);
 
-  g.strokeStyle = style.getPropertyValue("--line");
+  g.strokeStyle = style.getPropertyValue("--axis");
   g.fillStyle = style.getPropertyValue("--muted");
   g.lineWidth = 1;
   g.font = "12px system-ui, sans-serif";
@@ -250,20 +303,24 @@ function draw() {
 
 form.addEventListener("submit", start);
 stopButton.addEventListener("click", stop);
-window.addEventListener("resize", draw);
+for (const name of Object.keys(BOUNDS)) $(name).addEventListener("input", () => $(name).removeAttribute("aria-invalid"));
+window.addEventListener("resize", requestDraw);
 draw();
 
 // For tests and the curious: the current (or last) run's numbers.
 window.backpressure = {
   state: () => {
     const state = run ?? last;
-    return state && {
-      running: run !== null,
-      produced: state.produced,
-      consumed: state.consumed,
-      maxLead: state.maxLead,
-      end: state.end,
-      maxGap: Math.max(0, ...state.points.map(([, read, produced]) => produced - read)),
-    };
+    return (
+      state && {
+        running: run !== null,
+        produced: state.produced,
+        consumed: state.consumed,
+        maxLead: state.maxLead,
+        maxGap: state.maxGap,
+        end: state.end,
+        points: state.points.length,
+      }
+    );
   },
 };

@@ -78,7 +78,7 @@ describe("the live page", { skip: HAVE_CHROMIUM ? false : `no Chromium at ${CHRO
     }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow} px wider than a phone`);
-    // The controls can be reached and used with the keyboard alone.
+    // Tab goes from the last field to Start.
     await page.focus("#count");
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement.id), "start");
@@ -118,31 +118,43 @@ describe("the live page", { skip: HAVE_CHROMIUM ? false : `no Chromium at ${CHRO
     // Push made values far ahead of the reader: the queue filled to its cap.
     assert.ok(maxGap > 1000, `gap ${maxGap}`);
     await page.screenshot({ path: path.join(OUTPUT, "push.png") });
+    const id = await page.textContent("#run");
     await page.click("#stop");
     await page.waitForFunction(() => window.backpressure.state()?.running === false, null, { timeout: 10_000 });
+    // The worker's own account: its queue hit the cap, then the page left.
+    const summary = await rust.console.summaryOf(id, 10_000);
+    assert.equal(summary.capped, true);
+    assert.equal(summary.maxQueue, 100_000);
+    assert.equal(summary.outcome, "cancelled");
     assert.deepEqual(problems, []);
     await page.close();
   });
 
-  test("Stop cancels the reader and the worker stops producing", async () => {
+  test("Start and Stop work from the keyboard, and Stop makes the worker stop producing", async () => {
     const { page, problems } = await open();
     await configure(page, { mode: "pull", highWaterMark: 1, batch: 1, produceMs: 10, paceMs: 20, count: 100000 });
     const response = page.waitForResponse((r) => r.url().includes("/api/stream"));
-    await page.click("#start");
+    await page.focus("#start");
+    await page.keyboard.press("Enter");
     const id = (await response).headers()["x-run-id"];
     await page.waitForFunction(() => (window.backpressure.state()?.consumed ?? 0) >= 20, null, { timeout: 30_000 });
-    await page.click("#stop");
+    // Starting moved the focus to Stop, so Enter again stops the run.
+    assert.equal(await page.evaluate(() => document.activeElement.id), "stop");
+    await page.keyboard.press("Enter");
     await page.waitForFunction(() => window.backpressure.state()?.running === false, null, { timeout: 10_000 });
     assert.equal((await state(page)).end, "cancelled");
-    assert.match(await page.textContent("#message"), /Stopped\. .*the worker stopped producing/);
-    assert.equal(await page.textContent("#end"), "cancelled");
+    assert.match(await page.textContent("#message"), /^Stopped\. /);
+    assert.equal(await page.evaluate(() => document.activeElement.id), "start");
+    // What the worker did: it logged the cancel, and made nothing after it,
+    // however long we wait.
     const summary = await rust.console.summaryOf(id, 10_000);
     assert.equal(summary.outcome, "cancelled");
-    await sleep(300);
+    await sleep(500);
     const lines = rust.console.run(id).map((l) => bare(l.message));
     const cancel = lines.findIndex((line) => line.includes("stream cancelled after"));
     assert.ok(cancel > 0, lines.join("\n"));
     assert.deepEqual(lines.slice(cancel).filter((line) => line.startsWith("yielding")), []);
+    assert.equal(lines.filter((line) => line.startsWith("yielding")).length, summary.produced);
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -154,6 +166,8 @@ describe("the live page", { skip: HAVE_CHROMIUM ? false : `no Chromium at ${CHRO
       ["highWaterMark", "65", "highWaterMark must be a whole number from 0 to 64."],
       ["count", "1.5", "values must be a whole number from 1 to 10000000."],
       ["paceMs", "-1", "reader pace must be a whole number from 0 to 10000."],
+      ["produceMs", "1e3", "producer interval must be a whole number from 0 to 10000."],
+      ["count", "", "values must be a whole number from 1 to 10000000."],
     ]) {
       await page.reload();
       await page.fill(`#${name}`, value);
