@@ -8,12 +8,12 @@
 // worker built with the same profile (bench/hello).
 
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir, cpus, totalmem } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { RUST_WORKER, ROOT, sleep, startWorkers } from "../tests/e2e/support.js";
+import { RUST_WORKER, ROOT, rssMb, sleep, startWorkers, workerdPid } from "../tests/e2e/support.js";
 import { rawGet } from "../tests/e2e/raw-http.js";
 import { load } from "./load.js";
 
@@ -33,33 +33,11 @@ const ratio = (ours, theirs) => round(ours / theirs, 3);
 
 // ---------------------------------------------------------------- workerd
 
-/** The workerd process that Miniflare started for this process. */
-async function workerdPid() {
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = (await readFile(`/proc/${entry}/stat`, "utf8")).trim();
-      const [, comm, rest] = stat.match(/^\d+ \((.*)\) (.*)$/);
-      const ppid = Number(rest.split(" ")[1]);
-      if (comm === "workerd" && ppid === process.pid) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  throw new Error("no workerd child process found");
-}
-
 /** CPU time (user + system) of a process, in ms. */
 async function cpuMs(pid) {
   const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1].split(" ");
   // utime and stime are fields 14 and 15 of stat; here counted after "comm".
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-/** Resident memory of a process, in MB. */
-async function rssMb(pid) {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return Number(status.match(/VmRSS:\s+(\d+) kB/)[1]) / 1024;
 }
 
 // ---------------------------------------------------------------- 1. bundle

@@ -3,8 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, readdir } from "node:fs/promises";
-import { bare, sleep, startRustWorker } from "./support.js";
+import { bare, rssMb, sleep, startRustWorker, workerdPid } from "./support.js";
 import { rawGet } from "./raw-http.js";
 
 const FULL = process.env.RELIABILITY === "full";
@@ -21,26 +20,6 @@ before(async () => {
 after(async () => {
   await rust?.dispose();
 });
-
-/** The workerd process Miniflare started for this test process. */
-async function workerdPid() {
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = (await readFile(`/proc/${entry}/stat`, "utf8")).trim();
-      const [, comm, rest] = stat.match(/^\d+ \((.*)\) (.*)$/);
-      if (comm === "workerd" && Number(rest.split(" ")[1]) === process.pid) return Number(entry);
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  throw new Error("no workerd child process found");
-}
-
-async function rssMb() {
-  const status = await readFile(`/proc/${workerd}/status`, "utf8");
-  return Number(status.match(/VmRSS:\s+(\d+) kB/)[1]) / 1024;
-}
 
 // A small deterministic generator, so that a failing input can be replayed.
 function random(seed) {
@@ -89,7 +68,7 @@ describe(`reliability (${FULL ? "full" : "small"})`, () => {
   test(`${SCALE.disconnects} streams cut at random points each log cancelled and make nothing after`, async () => {
     const next = random(42);
     await sleep(500);
-    const baseline = await rssMb();
+    const baseline = await rssMb(workerd);
     const cuts = Array.from({ length: SCALE.disconnects }, (_, i) => ({
       mode: i % 2 === 0 ? "pull" : "push",
       afterMs: Math.floor(next() * 300),
@@ -120,7 +99,7 @@ describe(`reliability (${FULL ? "full" : "small"})`, () => {
       assert.equal(lines.filter((line) => line.startsWith("yielding")).length, summary.produced);
     }
     await sleep(1000);
-    const after = await rssMb();
+    const after = await rssMb(workerd);
     console.log(
       `${SCALE.disconnects} cut streams: workerd RSS ${baseline.toFixed(1)} MB before, ${after.toFixed(1)} MB after`,
     );

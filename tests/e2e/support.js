@@ -3,7 +3,7 @@
 // Each console line is kept with the time, on this process's clock, at which
 // it arrived, so tests can compare a line with the moment a response came in.
 
-import { readFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -149,5 +149,26 @@ export const RUST_WORKER = {
   name: "handling-backpressure",
   modules: { "index.js": "build/index.js", "index_bg.wasm": "build/index_bg.wasm" },
 };
+
+/** The workerd process that Miniflare started for this Node process. */
+export async function workerdPid() {
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = (await readFile(`/proc/${entry}/stat`, "utf8")).trim();
+      const [, comm, rest] = stat.match(/^\d+ \((.*)\) (.*)$/);
+      if (comm === "workerd" && Number(rest.split(" ")[1]) === process.pid) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  throw new Error("no workerd child process found");
+}
+
+/** Resident memory of a process, in MB. */
+export async function rssMb(pid) {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  return Number(status.match(/VmRSS:\s+(\d+) kB/)[1]) / 1024;
+}
 
 export { sleep, ROOT };
