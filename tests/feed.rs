@@ -411,3 +411,29 @@ fn take_now_hands_over_a_full_batch_without_waiting_and_otherwise_defers() {
         ));
     });
 }
+
+#[test]
+fn after_a_take_an_unpaced_pull_producer_refills_at_once_without_a_task_switch() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (feed, producer) = stream::start(
+            host.clone(),
+            RunId::from_bits(8),
+            params(Mode::Pull, 100, 1, 1),
+        );
+        tokio::task::spawn_local(producer);
+        tokio::task::yield_now().await;
+        // No await between these takes: each refill happens inside take_now.
+        for expected in 1..=50 {
+            match feed.take_now() {
+                Some(Taken::Chunk(chunk)) => {
+                    assert_eq!(
+                        chunk.iter().map(|s| s.value).collect::<Vec<_>>(),
+                        [expected]
+                    );
+                }
+                other => panic!("value {expected}: {other:?}"),
+            }
+        }
+    });
+}
