@@ -25,7 +25,7 @@ WORKER_BUILD_VERSION := 0.8.7
 # The wasm-bindgen CLI must be exactly the library's version in Cargo.lock.
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
 
-.PHONY: setup toolchain npm build hello dev deploy tail test lint unit e2e bench clean
+.PHONY: setup toolchain npm build hello dev deploy tail test lint unit e2e bench profile clean
 
 setup: toolchain npm
 
@@ -80,6 +80,12 @@ bench: build hello
 	node bench/run.js
 	RELIABILITY=full node --test --test-concurrency=1 tests/e2e/reliability.test.js
 	PROPTEST_CASES=20000 cargo test --release --locked --test properties
+
+# Where the CPU goes (bench/profile.js), on a build that keeps function names.
+PROFILE_PATH ?= /api/handle-backpressure?count=20&readMs=1&produceMs=1
+profile: setup
+	CARGO_PROFILE_RELEASE_STRIP=debuginfo worker-build --release --no-opt --out-dir target/profile-build
+	node bench/profile.js '$(PROFILE_PATH)'
 
 clean:
 	rm -rf build target node_modules

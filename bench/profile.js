@@ -1,0 +1,79 @@
+// `make profile`: where the worker's CPU time goes. Runs a build that keeps
+// function names (target/profile-build) in workerd with its inspector on,
+// samples V8's CPU profiler while a load runs, and prints the functions with
+// the most self time, wasm and JS alike.
+//
+//   make profile                       # the demo route, 20 values per run
+//   make profile PROFILE_PATH='/api/stream?count=50000'
+//
+// The inspector makes console.log dearer than it is without it, so compare
+// shares between runs of this script, not with `make bench`.
+
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { Miniflare } from "miniflare";
+import { load } from "./load.js";
+import { COMPATIBILITY_DATE, ROOT } from "../tests/e2e/support.js";
+
+const TARGET = process.argv[2] ?? "/api/handle-backpressure?count=20&readMs=1&produceMs=1";
+const BUILD = path.join(ROOT, "target/profile-build");
+const INSPECTOR_PORT = 9339;
+
+const modules = {
+  "index.js": { type: "esm", contents: (await readFile(path.join(BUILD, "index.js"))).toString() },
+  "index_bg.wasm": { type: "wasm", contents: new Uint8Array(await readFile(path.join(BUILD, "index_bg.wasm"))) },
+};
+const mf = new Miniflare({
+  cf: false,
+  inspectorPort: INSPECTOR_PORT,
+  handleStructuredLogs: () => {},
+  workers: [
+    {
+      config: { name: "profiled", compatibilityDate: COMPATIBILITY_DATE, manifest: { mainModule: "index.js", modules } },
+      dev: { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] },
+    },
+  ],
+});
+await mf.ready;
+const url = new URL(TARGET, await mf.unsafeGetDirectURL("profiled")).href;
+
+// The first target is the user worker; speak the DevTools protocol to it.
+const [target] = await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json();
+const socket = new WebSocket(target.webSocketDebuggerUrl);
+await new Promise((resolve) => (socket.onopen = resolve));
+let nextId = 0;
+const replies = new Map();
+socket.onmessage = (message) => {
+  const reply = JSON.parse(message.data);
+  replies.get(reply.id)?.(reply);
+};
+const send = (method, params = {}) =>
+  new Promise((resolve) => {
+    const id = ++nextId;
+    replies.set(id, resolve);
+    socket.send(JSON.stringify({ id, method, params }));
+  });
+
+try {
+  await load(url, { connections: 10, amount: 100 }); // warm up: compile, tier up
+  await send("Profiler.enable");
+  await send("Profiler.setSamplingInterval", { interval: 50 });
+  await send("Profiler.start");
+  await load(url, { connections: 10, amount: 400 });
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // background work ends
+  const { result } = await send("Profiler.stop");
+  const selfTime = new Map();
+  let samples = 0;
+  for (const node of result.profile.nodes) {
+    const name = `${node.callFrame.functionName || "(anonymous)"}  ${node.callFrame.url.split("/").pop()}`;
+    selfTime.set(name, (selfTime.get(name) ?? 0) + (node.hitCount ?? 0));
+    samples += node.hitCount ?? 0;
+  }
+  console.log(`${TARGET}: ${samples} samples; share of self time`);
+  for (const [name, hits] of [...selfTime].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+    console.log(`${((100 * hits) / samples).toFixed(1).padStart(5)} %  ${name.slice(0, 150)}`);
+  }
+} finally {
+  socket.close();
+  await mf.dispose();
+}
