@@ -7,17 +7,14 @@
 // static body (bench/peers/static-body.js), and a hello-world workers-rs
 // worker built with the same profile (bench/hello).
 
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir, cpus, totalmem } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { RUST_WORKER, ROOT, rssMb, sleep, startWorkers, workerdPid } from "../tests/e2e/support.js";
+import { RUST_WORKER, ROOT, rssMb, sleep, startWorkers, workerdPid, wranglerDryRun } from "../tests/e2e/support.js";
 import { rawGet } from "../tests/e2e/raw-http.js";
 import { load } from "./load.js";
 
-const OFFLINE = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const PEERS = [
   RUST_WORKER,
   { name: "recipe", modules: { "recipe.js": "tests/fixtures/recipe.js" } },
@@ -43,18 +40,9 @@ async function cpuMs(pid) {
 // ---------------------------------------------------------------- 1. bundle
 
 async function dryRun(cwd) {
-  const outdir = await mkdtemp(path.join(tmpdir(), "bench-dry-run-"));
-  try {
-    const { stdout } = await promisify(execFile)("wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
-      cwd,
-      env: OFFLINE,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const [, total, gzip] = stdout.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
-    return { uploadKiB: Number(total), gzipKiB: Number(gzip) };
-  } finally {
-    await rm(outdir, { recursive: true, force: true });
-  }
+  const { stdout, uploadKiB, gzipKiB } = await wranglerDryRun(cwd);
+  if (gzipKiB === null) throw new Error(`wrangler reported no upload size:\n${stdout}`);
+  return { uploadKiB, gzipKiB };
 }
 
 async function wasmGzipKiB(file) {

@@ -324,7 +324,7 @@ impl<H: Host> Feed<H> {
     pub fn take(&self) -> impl Future<Output = Taken> + '_ {
         let mut first_poll = true;
         poll_fn(move |cx| {
-            let step = self.try_take(cx.waker(), first_poll);
+            let step = self.try_take(Some(cx.waker()), first_poll);
             first_poll = false;
             // A waiting take, or the room a take just made, may let the
             // producer go on.
@@ -347,20 +347,7 @@ impl<H: Host> Feed<H> {
     /// (a full batch, or the rest of a finished stream), as the first poll
     /// of [`Feed::take`] would give it; `None` when the caller must `take`.
     pub fn take_now(&self) -> Option<Taken> {
-        let ready = {
-            let mut shared = self.shared.borrow_mut();
-            let waiting = shared.queue.len();
-            if let Some(ending) = shared.body_done {
-                Some(Step::Ended(ending))
-            } else if waiting >= self.config.batch as usize
-                || (waiting > 0 && shared.producer_done.is_some())
-            {
-                Some(Step::Chunk(self.hand_over(&mut shared)))
-            } else {
-                None
-            }
-        };
-        let taken = match ready? {
+        let taken = match self.try_take(None, true) {
             Step::Chunk(chunk) => Taken::Chunk(chunk),
             Step::Ended(ending) => Taken::End(ending, self.finish_if_done()),
             Step::TopUp | Step::Wait => return None,
@@ -371,7 +358,9 @@ impl<H: Host> Feed<H> {
         Some(taken)
     }
 
-    fn try_take(&self, waker: &Waker, first_poll: bool) -> Step {
+    /// Decides one poll of a take. `waker` is the take's, to be woken when a
+    /// value arrives; `take_now` has none and only asks what is ready.
+    fn try_take(&self, waker: Option<&Waker>, first_poll: bool) -> Step {
         let mut shared = self.shared.borrow_mut();
         if let Some(ending) = shared.body_done {
             return Step::Ended(ending);
@@ -394,7 +383,9 @@ impl<H: Host> Feed<H> {
             return Step::Ended(ending);
         }
         shared.taker_waiting = true;
-        shared.taker = Some(waker.clone());
+        if let Some(waker) = waker {
+            shared.taker = Some(waker.clone());
+        }
         Step::Wait
     }
 

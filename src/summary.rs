@@ -52,8 +52,7 @@ pub struct Summary {
 impl Summary {
     /// The summary as one line of JSON.
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self)
-            .expect("a struct of numbers and plain strings always serializes")
+        json_line(self)
     }
 }
 
@@ -94,7 +93,10 @@ pub struct StreamSummary {
 impl StreamSummary {
     /// The summary as one line of JSON.
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(self)
-            .expect("a struct of numbers and plain strings always serializes")
+        json_line(self)
     }
+}
+
+fn json_line(summary: &impl Serialize) -> String {
+    serde_json::to_string(summary).expect("a struct of numbers and plain strings always serializes")
 }

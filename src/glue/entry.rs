@@ -25,10 +25,7 @@ fn start() {
 
 #[event(fetch)]
 async fn fetch(request: Request, _env: Env, ctx: Context) -> Result<Response> {
-    match answer(&request, &ctx) {
-        Ok(response) => Ok(response),
-        Err(error) => refusal(&error),
-    }
+    Ok(answer(&request, &ctx).unwrap_or_else(|error| refusal(&error)))
 }
 
 fn answer(request: &Request, ctx: &Context) -> std::result::Result<Response, Error> {
@@ -41,8 +38,7 @@ fn answer(request: &Request, ctx: &Context) -> std::result::Result<Response, Err
         Route::Page => {
             // The page takes no parameters; a query is refused like any other.
             crate::query::Query::parse(target.query, &[])?;
-            Ok(response::page(method == Method::Get)
-                .expect("building a response from fixed, valid headers cannot fail"))
+            Ok(response::page(method == Method::Get))
         }
     }
 }
@@ -55,15 +51,14 @@ fn handle_backpressure(
     ctx: &Context,
 ) -> std::result::Result<Response, Error> {
     let params = DemoParams::from_query(query)?;
-    let response = match method {
+    Ok(match method {
         Method::Get => {
             let run = RunId::from_bits(random_bits());
             ctx.wait_until(started(run.clone(), params));
-            hint(Some(&run), true)
+            hint(Some(&run))
         }
-        Method::Head => hint(None, false),
-    };
-    Ok(response.expect("building a response from fixed, valid headers cannot fail"))
+        Method::Head => hint(None),
+    })
 }
 
 /// Validates the parameters and, for `GET`, answers with the stream of
@@ -75,20 +70,13 @@ fn handle_stream(
 ) -> std::result::Result<Response, Error> {
     let params = StreamParams::from_query(query)?;
     if method == Method::Head {
-        return Ok(response::stream(None, params.format, None)
-            .expect("building a response from fixed, valid headers cannot fail"));
+        return Ok(response::stream(None, params.format, None));
     }
     let run = RunId::from_bits(random_bits());
     let (feed, producer) = stream::start(WorkersHost, run.clone(), params);
     wasm_bindgen_futures::spawn_local(producer);
-    let built = body_stream::body(feed.clone(), params.format, &request.inner().signal()).and_then(
-        |body| {
-            response::stream(Some(&run), params.format, Some(body))
-                .map_err(|error| crate::reader::StreamError(error.to_string()))
-        },
-    );
-    match built {
-        Ok(response) => Ok(response),
+    match body_stream::body(feed.clone(), params.format, &request.inner().signal()) {
+        Ok(body) => Ok(response::stream(Some(&run), params.format, Some(body))),
         Err(error) => {
             // Not reachable with a working runtime; stop the producer anyway.
             feed.cancel(&format!("the body could not be built ({error})"));

@@ -1,8 +1,8 @@
-//! The worker's responses: the demo's hint, and every refusal as JSON with
-//! the status the core chose.
+//! The worker's responses: the demo's hint, the stream, the page, and every
+//! refusal as JSON with the status the core chose.
 
 use web_sys::ReadableStream;
-use worker::{Headers, Response, ResponseBody, Result};
+use worker::{Headers, Response, ResponseBody};
 
 use crate::error::Error;
 use crate::page;
@@ -13,21 +13,45 @@ use crate::wire::Format;
 /// The recipe's answer, word for word.
 pub(crate) const HINT: &str = "Check your console to see the result!";
 
-/// The hint, tagged with the run it started (none for `HEAD`).
-pub(crate) fn hint(run: Option<&RunId>, with_body: bool) -> Result<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", "text/plain; charset=utf-8")?;
-    // Every GET starts a run: a cached answer would start none.
-    headers.set("cache-control", "no-store")?;
-    if let Some(run) = run {
-        headers.set("x-run-id", run.as_str())?;
+/// What a response carries.
+enum Body<'a> {
+    Bytes(&'a [u8]),
+    Stream(ReadableStream),
+    /// For `HEAD`.
+    Empty,
+}
+
+/// A response with these headers and this body. Every header here is a fixed
+/// name with an ASCII value, so the runtime cannot refuse one.
+fn respond(status: u16, headers: &[(&str, &str)], body: Body<'_>) -> Response {
+    let map = Headers::new();
+    for (name, value) in headers {
+        map.set(name, value)
+            .expect("fixed header names with ASCII values are always valid");
     }
-    let response = if with_body {
-        Response::from_bytes(HINT.as_bytes().to_vec())?
-    } else {
-        Response::empty()?
-    };
-    Ok(response.with_headers(headers))
+    let response = match body {
+        Body::Bytes(bytes) => Response::from_bytes(bytes.to_vec()),
+        Body::Stream(stream) => Response::from_body(ResponseBody::Stream(stream)),
+        Body::Empty => Response::empty(),
+    }
+    .expect("a response from bytes, a stream or nothing is always built");
+    response.with_status(status).with_headers(map)
+}
+
+/// The hint, tagged with the run it started (none for `HEAD`).
+pub(crate) fn hint(run: Option<&RunId>) -> Response {
+    // Every GET starts a run: a cached answer would start none.
+    let mut headers = vec![
+        ("content-type", "text/plain; charset=utf-8"),
+        ("cache-control", "no-store"),
+    ];
+    match run {
+        Some(run) => {
+            headers.push(("x-run-id", run.as_str()));
+            respond(200, &headers, Body::Bytes(HINT.as_bytes()))
+        }
+        None => respond(200, &headers, Body::Empty),
+    }
 }
 
 /// A streamed body in `format`, tagged with its run (no body and no run for
@@ -36,48 +60,52 @@ pub(crate) fn stream(
     run: Option<&RunId>,
     format: Format,
     body: Option<ReadableStream>,
-) -> Result<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", format.content_type())?;
+) -> Response {
     // Every GET starts a run; no-transform asks proxies not to buffer the
     // stream in order to compress it.
-    headers.set("cache-control", "no-store, no-transform")?;
-    if let Some(run) = run {
-        headers.set("x-run-id", run.as_str())?;
+    let mut headers = vec![
+        ("content-type", format.content_type()),
+        ("cache-control", "no-store, no-transform"),
+    ];
+    match (run, body) {
+        (Some(run), Some(body)) => {
+            headers.push(("x-run-id", run.as_str()));
+            respond(200, &headers, Body::Stream(body))
+        }
+        _ => respond(200, &headers, Body::Empty),
     }
-    let response = match body {
-        Some(body) => Response::from_body(ResponseBody::Stream(body))?,
-        None => Response::empty()?,
-    };
-    Ok(response.with_headers(headers))
 }
 
 /// The live page (headers only for `HEAD`).
-pub(crate) fn page(with_body: bool) -> Result<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set("content-security-policy", page::CONTENT_SECURITY_POLICY)?;
-    headers.set("x-content-type-options", "nosniff")?;
-    // The page changes only with a deploy; revalidate after a few minutes.
-    headers.set("cache-control", "public, max-age=300")?;
-    let response = if with_body {
-        Response::from_bytes(page::html().as_bytes().to_vec())?
+pub(crate) fn page(with_body: bool) -> Response {
+    let headers = [
+        ("content-type", "text/html; charset=utf-8"),
+        ("content-security-policy", page::CONTENT_SECURITY_POLICY),
+        ("x-content-type-options", "nosniff"),
+        // The page changes only with a deploy; revalidate after a few minutes.
+        ("cache-control", "public, max-age=300"),
+    ];
+    let body = if with_body {
+        Body::Bytes(page::html().as_bytes())
     } else {
-        Response::empty()?
+        Body::Empty
     };
-    Ok(response.with_headers(headers))
+    respond(200, &headers, body)
 }
 
 /// A refusal: the error's status and its JSON body, plus `Allow` for 405.
-pub(crate) fn refusal(error: &Error) -> Result<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", "application/json")?;
-    headers.set("cache-control", "no-store")?;
+pub(crate) fn refusal(error: &Error) -> Response {
+    let allow = ALLOWED_METHODS.join(", ");
+    let mut headers = vec![
+        ("content-type", "application/json"),
+        ("cache-control", "no-store"),
+    ];
     if let Error::MethodNotAllowed { .. } = error {
-        headers.set("allow", &ALLOWED_METHODS.join(", "))?;
+        headers.push(("allow", &allow));
     }
-    let body = error.to_json();
-    Ok(Response::from_bytes(body.into_bytes())?
-        .with_status(error.status())
-        .with_headers(headers))
+    respond(
+        error.status(),
+        &headers,
+        Body::Bytes(error.to_json().as_bytes()),
+    )
 }

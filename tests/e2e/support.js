@@ -3,10 +3,13 @@
 // Each console line is kept with the time, on this process's clock, at which
 // it arrived, so tests can compare a line with the moment a response came in.
 
-import { readFile, readdir } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -169,6 +172,28 @@ export async function workerdPid() {
 export async function rssMb(pid) {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   return Number(status.match(/VmRSS:\s+(\d+) kB/)[1]) / 1024;
+}
+
+/** The environment for wrangler here: no telemetry, no `request.cf` download. */
+export const OFFLINE = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+
+/**
+ * Runs `wrangler deploy --dry-run` in `cwd`. Returns its output and the upload
+ * size it reports (`uploadKiB`, `gzipKiB`; undefined if it reported none).
+ */
+export async function wranglerDryRun(cwd) {
+  const outdir = await mkdtemp(path.join(tmpdir(), "dry-run-"));
+  try {
+    const { stdout } = await promisify(execFile)("wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
+      cwd,
+      env: OFFLINE,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const match = stdout.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
+    return { stdout, uploadKiB: match && Number(match[1]), gzipKiB: match && Number(match[2]) };
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
 }
 
 export { sleep, ROOT };

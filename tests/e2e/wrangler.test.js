@@ -3,15 +3,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
-import { ROOT, sleep } from "./support.js";
+import { OFFLINE, ROOT, sleep, wranglerDryRun } from "./support.js";
 
-const OFFLINE = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 
 async function freePort() {
   const server = createServer();
@@ -87,18 +82,8 @@ test("make dev serves the worker and its console shows the demo", { timeout: 180
 });
 
 test("wrangler deploy --dry-run accepts the bundle", { timeout: 180_000 }, async () => {
-  const outdir = await mkdtemp(path.join(tmpdir(), "dry-run-"));
-  try {
-    const { stdout } = await promisify(execFile)("wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
-      cwd: ROOT,
-      env: OFFLINE,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const match = stdout.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
-    assert.ok(match, stdout);
-    assert.match(stdout, /--dry-run: exiting now/);
-    console.log(`upload ${match[1]} KiB, gzip ${match[2]} KiB`);
-  } finally {
-    await rm(outdir, { recursive: true, force: true });
-  }
+  const { stdout, uploadKiB, gzipKiB } = await wranglerDryRun(ROOT);
+  assert.ok(gzipKiB !== null, stdout);
+  assert.match(stdout, /--dry-run: exiting now/);
+  console.log(`upload ${uploadKiB} KiB, gzip ${gzipKiB} KiB`);
 });
