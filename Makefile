@@ -22,10 +22,11 @@ export WRANGLER_SEND_METRICS := false
 export CLOUDFLARE_CF_FETCH_ENABLED := false
 
 WORKER_BUILD_VERSION := 0.8.7
+CARGO_MUTANTS_VERSION := 27.1.0
 # The wasm-bindgen CLI must be exactly the library's version in Cargo.lock.
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
 
-.PHONY: setup toolchain npm build hello dev deploy tail test lint unit e2e bench profile clean
+.PHONY: setup toolchain npm build hello dev deploy tail test lint unit e2e bench profile mutants clean
 
 setup: toolchain npm
 
@@ -87,5 +88,20 @@ profile: setup
 	CARGO_PROFILE_RELEASE_STRIP=debuginfo worker-build --release --no-opt --out-dir target/profile-build
 	node bench/profile.js '$(PROFILE_PATH)'
 
+# Mutation testing of the core with cargo-mutants (.cargo/mutants.toml says
+# what is mutated). Long, so not part of `make test`. The outcome and the list
+# of missed mutants are copied to tests/mutants/, to be committed; the run
+# fails if any mutant was missed.
+mutants:
+	@cargo mutants --version 2>/dev/null | grep -q "$(CARGO_MUTANTS_VERSION)" \
+	  || cargo install cargo-mutants --version $(CARGO_MUTANTS_VERSION) --locked
+	status=0; cargo mutants --no-shuffle $(MUTANTS_ARGS) || status=$$?; \
+	  cp mutants.out/missed.txt tests/mutants/missed.txt; \
+	  for outcome in caught missed timeout unviable; do \
+	    printf '%s %s\n' "$$(wc -l < mutants.out/$$outcome.txt)" "$$outcome"; \
+	  done > tests/mutants/outcome.txt; \
+	  cat tests/mutants/outcome.txt; \
+	  exit $$status
+
 clean:
-	rm -rf build target node_modules
+	rm -rf build target node_modules mutants.out mutants.out.old

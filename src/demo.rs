@@ -52,6 +52,10 @@ where
         log.warn(format_args!("the stream kept its generator; releasing it"));
         source.cancel();
     }
+    // A cancel in the middle of the generator's pause lets it go when the
+    // aborted pull is next polled: wait for that, so that "generator
+    // dropped" always comes before the summary, as the last word of a run.
+    source.released().await;
 
     let summary = Summary {
         run: log.id().to_string(),

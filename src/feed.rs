@@ -410,6 +410,11 @@ impl<H: Host> Feed<H> {
         chunk
     }
 
+    /// How many values wait in the worker right now, made and not yet taken.
+    pub fn waiting(&self) -> usize {
+        self.shared.borrow().queue.len()
+    }
+
     /// The client went away: stop producing now and end the body.
     pub fn cancel(&self, why: &str) {
         let (abort, sent) = {

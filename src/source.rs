@@ -10,11 +10,15 @@
 //! Cancelling drops an idle generator at once; when a pull is in flight and
 //! the generator is in the middle of its pause, the pull is aborted and the
 //! generator dropped as soon as that pull is next polled (the abort wakes it),
-//! so no `yielding` line can follow a cancel.
+//! so no `yielding` line can follow a cancel. [`PullSource::released`] waits
+//! for that moment, so that whoever ends the run can say the generator is
+//! gone before it writes its last line.
 
 use std::cell::RefCell;
+use std::future::{Future, poll_fn};
 use std::mem;
 use std::rc::Rc;
+use std::task::{Poll, Waker};
 
 use futures::future::{AbortHandle, Abortable};
 use futures::{Stream, StreamExt};
@@ -51,6 +55,9 @@ enum State<S> {
     Pulling(AbortHandle),
     /// The generator ran out; it is gone.
     Exhausted,
+    /// The stream was cancelled while a pull held the generator: it goes when
+    /// that pull is next polled. The waker is whoever awaits [`PullSource::released`].
+    Cancelling(Option<Waker>),
     /// The stream was cancelled; the generator is gone.
     Cancelled,
 }
@@ -93,7 +100,11 @@ impl<S: Stream + Unpin + 'static> PullSource<S> {
         .await;
         let (generator, item) = match next {
             Ok(pulled) => pulled,
-            Err(_aborted) => return Pulled::Cancelled,
+            Err(_aborted) => {
+                // The abortable future, and the generator in it, are gone.
+                self.cancelled();
+                return Pulled::Cancelled;
+            }
         };
         let mut state = self.state.borrow_mut();
         let still_wanted = matches!(*state, State::Pulling(_));
@@ -114,6 +125,7 @@ impl<S: Stream + Unpin + 'static> PullSource<S> {
             _ => {
                 drop(state);
                 drop(generator);
+                self.cancelled();
                 Pulled::Cancelled
             }
         }
@@ -124,21 +136,50 @@ impl<S: Stream + Unpin + 'static> PullSource<S> {
     pub fn cancel(&self) {
         let previous = {
             let mut state = self.state.borrow_mut();
-            if matches!(*state, State::Exhausted) {
-                return;
-            }
-            mem::replace(&mut *state, State::Cancelled)
+            let next = match *state {
+                State::Idle(_) => State::Cancelled,
+                State::Pulling(_) => State::Cancelling(None),
+                // Already let go.
+                State::Exhausted | State::Cancelling(_) | State::Cancelled => return,
+            };
+            mem::replace(&mut *state, next)
         };
         match previous {
             State::Pulling(abort) => abort.abort(),
             // Dropped here, after the borrow above has ended, so that any code
             // the generator runs on drop may use this source again.
-            idle_or_gone => drop(idle_or_gone),
+            idle => drop(idle),
         }
     }
 
-    /// Whether the generator has been released, by cancel or exhaustion.
+    /// The aborted pull has dropped the generator: the cancel is complete.
+    fn cancelled(&self) {
+        let previous = mem::replace(&mut *self.state.borrow_mut(), State::Cancelled);
+        if let State::Cancelling(Some(waiting)) = previous {
+            waiting.wake();
+        }
+    }
+
+    /// Whether the generator has been let go, by cancel or exhaustion (it may
+    /// still be on its way out: see [`PullSource::released`]).
     pub fn is_finished(&self) -> bool {
-        matches!(*self.state.borrow(), State::Exhausted | State::Cancelled)
+        matches!(
+            *self.state.borrow(),
+            State::Exhausted | State::Cancelling(_) | State::Cancelled
+        )
+    }
+
+    /// Resolves once the generator has been dropped: at once after an idle
+    /// cancel or an exhaustion, or when the pull a cancel aborted is next
+    /// polled. Never resolves for a source that is still wanted.
+    pub fn released(&self) -> impl Future<Output = ()> + '_ {
+        poll_fn(|cx| match &mut *self.state.borrow_mut() {
+            State::Exhausted | State::Cancelled => Poll::Ready(()),
+            State::Cancelling(waiting) => {
+                *waiting = Some(cx.waker().clone());
+                Poll::Pending
+            }
+            State::Idle(_) | State::Pulling(_) => Poll::Pending,
+        })
     }
 }

@@ -4,6 +4,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use handling_backpressure::demo;
 use handling_backpressure::generator::Integers;
 use handling_backpressure::params::DemoParams;
@@ -27,7 +29,9 @@ fn run_demo(params: DemoParams) -> (Summary, TestHost) {
     run_demo_over(params, ModelStream::open)
 }
 
-/// Runs one demo over the stream `open_stream` makes.
+/// Runs one demo over the stream `open_stream` makes, then lets a virtual
+/// minute pass, so that the tests see what the run leaves behind, not only
+/// what it did before it returned.
 fn run_demo_over<R: ValueReader>(
     params: DemoParams,
     open_stream: impl FnOnce(PullSource<Integers>, u32) -> Result<R, StreamError>,
@@ -35,6 +39,7 @@ fn run_demo_over<R: ValueReader>(
     on_virtual_time(async move {
         let host = TestHost::new();
         let summary = demo::run(host.clone(), RunId::from_bits(0x5eed), params, open_stream).await;
+        tokio::time::sleep(Duration::from_secs(60)).await;
         (summary, host)
     })
 }
@@ -138,16 +143,31 @@ fn the_reader_cancels_the_stream_after_the_last_read_and_the_generator_is_droppe
 }
 
 #[test]
-fn a_cancel_while_the_generator_pauses_stops_it_before_its_next_value() {
+fn a_cancel_while_the_generator_pauses_drops_it_before_the_summary_and_before_its_next_value() {
     // The producer is slower than the reader: at the cancel it is mid-pause.
     let (summary, host) = run_demo(params(3, 1000, 10, 1));
-    let timeline = host.timeline(&["yielding", "generator dropped"]);
     assert_eq!(summary.produced, 3);
-    assert_eq!(
-        timeline.last().map(|(_, text)| text.as_str()),
-        Some("generator dropped after yielding 3 values")
-    );
     assert_eq!(summary.outcome, Outcome::Complete);
+    let texts = host.texts();
+    let cancel = texts
+        .iter()
+        .position(|text| text == "read 3 values; cancelling the stream")
+        .expect("the reader says it cancels");
+    // The pause was aborted: the drop comes at once, the summary after it,
+    // and a minute later still nothing more.
+    assert_eq!(
+        texts[cancel + 1..cancel + 2],
+        ["generator dropped after yielding 3 values"]
+    );
+    assert!(texts[cancel + 2].starts_with(r#"{"run":"00005eed","event":"summary""#));
+    assert_eq!(texts.len(), cancel + 3, "nothing after the summary");
+    let drop_at = host.timeline(&["generator dropped"])[0].0;
+    let last_read_at = host.timeline(&["Stream value: 3"])[0].0;
+    assert_eq!(
+        drop_at,
+        last_read_at + 10,
+        "dropped right after the reader's last pause"
+    );
 }
 
 #[test]

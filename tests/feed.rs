@@ -74,6 +74,8 @@ fn run_stream(params: StreamParams, pace_ms: u64, max_takes: usize) -> (Seen, Te
         let (feed, producer) = stream::start(host.clone(), RunId::from_bits(0xfeed), params);
         tokio::task::spawn_local(producer);
         let seen = consume(&feed, pace_ms, max_takes).await;
+        // Whatever the run does after its end shows up here too.
+        tokio::time::sleep(Duration::from_secs(60)).await;
         (seen, host)
     })
 }
@@ -90,16 +92,6 @@ fn start_feed(
     Feed::start(log, tally, config, format.min_line_bytes(), generator)
 }
 
-fn summary_line(host: &TestHost) -> serde_json::Value {
-    let line = host
-        .lines()
-        .into_iter()
-        .rev()
-        .find(|line| line.text.starts_with('{'))
-        .expect("a summary line");
-    serde_json::from_str(&line.text).expect("the summary is JSON")
-}
-
 #[test]
 fn pull_mode_keeps_the_queue_within_max_of_high_water_mark_and_batch() {
     for high_water_mark in [0, 1, 3, 16] {
@@ -110,7 +102,7 @@ fn pull_mode_keeps_the_queue_within_max_of_high_water_mark_and_batch() {
                 usize::MAX,
             );
             let bound = high_water_mark.max(batch) as u64;
-            let summary = summary_line(&host);
+            let summary = host.summary();
             let case = format!("highWaterMark {high_water_mark}, batch {batch}");
             assert_eq!(summary["maxQueue"], bound, "{case}");
             assert_eq!(summary["maxLead"], bound - 1, "{case}");
@@ -135,7 +127,7 @@ fn a_client_that_stops_reading_stalls_the_pull_producer_whatever_the_length() {
             let seen = consume(&feed, 1, 25).await;
             feed.cancel("test client left");
             tokio::task::yield_now().await;
-            let summary = summary_line(&host);
+            let summary = host.summary();
             (
                 seen.values.len() as u64,
                 summary["produced"].as_u64().expect("a count"),
@@ -177,7 +169,7 @@ fn push_mode_fills_its_queue_until_the_cap_and_stops_with_a_warning() {
         "{}",
         warning.text
     );
-    let summary = summary_line(&host);
+    let summary = host.summary();
     assert_eq!(summary["outcome"], "capped");
     assert_eq!(summary["capped"], true);
     assert_eq!(summary["maxQueue"], 1000);
@@ -216,7 +208,7 @@ fn push_mode_with_an_unpaced_producer_caps_at_once_in_values_or_bytes() {
             let (feed, producer) = start_feed(log, config, format, 0);
             tokio::task::spawn_local(producer);
             consume(&feed, 1, usize::MAX).await;
-            summary_line(&host)
+            host.summary()
         });
         assert_eq!(host_summary["maxQueue"], expected_queue);
         assert_eq!(host_summary["produced"], expected_queue);
@@ -228,7 +220,7 @@ fn push_mode_with_an_unpaced_producer_caps_at_once_in_values_or_bytes() {
 fn a_push_stream_shorter_than_the_cap_is_delivered_whole() {
     let (seen, host) = run_stream(params(Mode::Push, 5000, 1, 16), 5, usize::MAX);
     assert_eq!(seen.values, (1..=5000).collect::<Vec<_>>());
-    let summary = summary_line(&host);
+    let summary = host.summary();
     // An unpaced push producer makes everything before the client reads once.
     assert_eq!(summary["maxQueue"], 5000);
     assert_eq!(summary["maxLead"], 4999);
@@ -245,7 +237,7 @@ fn a_fast_client_receives_every_value_in_order_exactly_once() {
                 (1..=3000).collect::<Vec<_>>(),
                 "{mode:?} batch {batch}"
             );
-            let summary = summary_line(&host);
+            let summary = host.summary();
             assert_eq!(summary["produced"], 3000);
             assert_eq!(summary["sent"], 3000);
             assert_eq!(summary["outcome"], "complete");
@@ -337,7 +329,7 @@ fn paced_streams_log_each_value_and_unpaced_ones_do_not() {
 fn a_batch_takes_what_an_unpaced_producer_can_make_at_once() {
     let (seen, host) = run_stream(params(Mode::Pull, 1000, 1, 50), 1, usize::MAX);
     assert_eq!(seen.values, (1..=1000).collect::<Vec<_>>());
-    let summary = summary_line(&host);
+    let summary = host.summary();
     assert_eq!(summary["maxQueue"], 50);
     assert_eq!(summary["maxLead"], 49);
 }
@@ -435,5 +427,85 @@ fn after_a_take_an_unpaced_pull_producer_refills_at_once_without_a_task_switch()
                 other => panic!("value {expected}: {other:?}"),
             }
         }
+    });
+}
+
+#[test]
+fn the_stream_summary_reports_each_field_of_the_run_once() {
+    let paced = StreamParams {
+        produce_ms: 100,
+        format: Format::Ndjson,
+        ..params(Mode::Pull, 10, 3, 2)
+    };
+    let (seen, host) = run_stream(paced, 0, usize::MAX);
+    let logged = host.summary();
+    assert_eq!(
+        logged,
+        serde_json::json!({
+            "run": "0000feed",
+            "event": "summary",
+            "route": "stream",
+            "mode": "pull",
+            "produced": 10,
+            "sent": 10,
+            "maxLead": 0,
+            "maxQueue": 1,
+            // The largest line waiting was value 10's, 37 bytes of NDJSON.
+            "maxQueueBytes": 37,
+            "highWaterMark": 3,
+            "batch": 2,
+            // Ten values, nine pauses of 100 ms between them.
+            "elapsedMs": 900,
+            "outcome": "complete",
+            "capped": false,
+        })
+    );
+    let returned = seen.summary.expect("the last take carries the summary");
+    assert_eq!(serde_json::to_value(&returned).expect("JSON"), logged);
+}
+
+#[test]
+fn push_mode_counts_ndjson_lines_at_their_ndjson_size_against_the_byte_cap() {
+    let summary = on_virtual_time(async {
+        let host = TestHost::new();
+        let log = RunLog::new(host.clone(), RunId::from_bits(9));
+        let config = FeedConfig {
+            mode: Mode::Push,
+            high_water_mark: 1,
+            batch: 1,
+            cap_values: usize::MAX,
+            cap_bytes: 100,
+        };
+        let (feed, producer) = start_feed(log, config, Format::Ndjson, 0);
+        tokio::task::spawn_local(producer);
+        consume(&feed, 1, usize::MAX).await;
+        host.summary()
+    });
+    // `{"value":N,"producedAt":0,"lead":0}\n` is 36 bytes for one digit:
+    // three lines pass 100 bytes (as text, fifty would be needed).
+    assert_eq!(summary["maxQueue"], 3);
+    assert_eq!(summary["maxQueueBytes"], 108);
+    assert_eq!(summary["outcome"], "capped");
+}
+
+#[test]
+fn cancel_lets_go_of_the_values_still_waiting() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (feed, producer) = stream::start(
+            host.clone(),
+            RunId::from_bits(10),
+            params(Mode::Push, 500, 1, 1),
+        );
+        tokio::task::spawn_local(producer);
+        tokio::task::yield_now().await;
+        assert_eq!(
+            feed.waiting(),
+            500,
+            "an unpaced push producer made everything"
+        );
+        feed.cancel("test client left");
+        assert_eq!(feed.waiting(), 0, "nothing is held for a client that left");
+        assert_eq!(feed.take().await, Taken::End(Ending::Cancelled, None));
     });
 }

@@ -49,6 +49,133 @@ fn is_refusal(error: &Error) -> bool {
     error.status() == 400 && body["error"].is_string() && body["message"].is_string()
 }
 
+/// `value` as a query may spell it: plain, or with some of its characters
+/// percent-encoded (`5` as `%35`), which must parse the same.
+fn spelled(value: String) -> impl Strategy<Value = String> {
+    prop::collection::vec(any::<bool>(), value.len()).prop_map(move |encode| {
+        value
+            .bytes()
+            .zip(encode)
+            .map(|(byte, encode)| match encode {
+                true => format!("%{byte:02X}"),
+                false => char::from(byte).to_string(),
+            })
+            .collect()
+    })
+}
+
+/// A query giving each `(name, value)` pair, in any order, each value
+/// spelled in any way.
+fn query_of(pairs: Vec<(&'static str, String)>) -> impl Strategy<Value = String> {
+    let spelled_pairs: Vec<_> = pairs
+        .into_iter()
+        .map(|(name, value)| spelled(value).prop_map(move |value| format!("{name}={value}")))
+        .collect();
+    spelled_pairs
+        .prop_shuffle()
+        .prop_map(|pairs| pairs.join("&"))
+}
+
+/// `(name, value)` for each parameter given (`Some`).
+fn given<const N: usize>(
+    pairs: [(&'static str, Option<String>); N],
+) -> Vec<(&'static str, String)> {
+    pairs
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| (name, value)))
+        .collect()
+}
+
+/// A valid `/api/stream` query and exactly what it asks for: each parameter
+/// absent (its default) or anywhere in its range.
+fn valid_stream_query() -> impl Strategy<Value = (String, StreamParams)> {
+    (
+        prop::option::of(prop_oneof![1u64..=100, 1u64..=10_000_000]),
+        prop::option::of(prop_oneof![0u32..=10, 0u32..=10_000]),
+        prop::option::of(0u32..=64),
+        prop::option::of(prop_oneof![1u32..=16, 1u32..=1024]),
+        prop::option::of(prop_oneof![Just(Mode::Pull), Just(Mode::Push)]),
+        prop::option::of(prop_oneof![Just(Format::Text), Just(Format::Ndjson)]),
+    )
+        .prop_flat_map(
+            |(count, produce_ms, high_water_mark, batch, mode, format)| {
+                let default = StreamParams::from_query(None).expect("no query is valid");
+                let expected = StreamParams {
+                    count: count.unwrap_or(default.count),
+                    produce_ms: produce_ms.unwrap_or(default.produce_ms),
+                    high_water_mark: high_water_mark.unwrap_or(default.high_water_mark),
+                    batch: batch.unwrap_or(default.batch),
+                    mode: mode.unwrap_or(default.mode),
+                    format: format.unwrap_or(default.format),
+                };
+                let pairs = given([
+                    ("count", count.map(|v| v.to_string())),
+                    ("produceMs", produce_ms.map(|v| v.to_string())),
+                    ("highWaterMark", high_water_mark.map(|v| v.to_string())),
+                    ("batch", batch.map(|v| v.to_string())),
+                    ("mode", mode.map(|v| mode_word(v).to_owned())),
+                    ("format", format.map(|v| format_word(v).to_owned())),
+                ]);
+                (query_of(pairs), Just(expected))
+            },
+        )
+}
+
+fn mode_word(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Pull => "pull",
+        Mode::Push => "push",
+    }
+}
+
+fn format_word(format: Format) -> &'static str {
+    match format {
+        Format::Text => "text",
+        Format::Ndjson => "ndjson",
+    }
+}
+
+/// A valid demo query and exactly what it asks for; runs that would not fit
+/// the time limit are left out (they are refused, as tested elsewhere).
+fn valid_demo_query() -> impl Strategy<Value = (String, DemoParams)> {
+    (
+        prop::option::of(1u32..=100),
+        prop::option::of(prop_oneof![0u32..=10, 0u32..=10_000]),
+        prop::option::of(prop_oneof![0u32..=10, 0u32..=10_000]),
+        prop::option::of(0u32..=16),
+    )
+        .prop_filter_map(
+            "the run fits the time limit",
+            |(count, produce_ms, read_ms, hwm)| {
+                let recipe = DemoParams::default();
+                let expected = DemoParams {
+                    count: count.unwrap_or(recipe.count),
+                    produce_ms: produce_ms.unwrap_or(recipe.produce_ms),
+                    read_ms: read_ms.unwrap_or(recipe.read_ms),
+                    high_water_mark: hwm.unwrap_or(recipe.high_water_mark),
+                };
+                let pairs = given([
+                    ("count", count.map(|v| v.to_string())),
+                    ("produceMs", produce_ms.map(|v| v.to_string())),
+                    ("readMs", read_ms.map(|v| v.to_string())),
+                    ("highWaterMark", hwm.map(|v| v.to_string())),
+                ]);
+                (expected.planned_ms() <= RUN_LIMIT_MS).then_some((pairs, expected))
+            },
+        )
+        .prop_flat_map(|(pairs, expected)| (query_of(pairs), Just(expected)))
+}
+
+/// A whole number outside `min..=max`: just below, just above, or far above.
+fn outside(min: u64, max: u64) -> BoxedStrategy<u64> {
+    let above = prop_oneof![(max + 1)..=(max + 1000), (max + 1)..=u64::MAX];
+    if min > 0 {
+        prop_oneof![0..min, above].boxed()
+    } else {
+        above.boxed()
+    }
+}
+
 proptest! {
     #[test]
     fn the_demo_parser_never_panics_and_accepts_only_what_is_in_bounds(query in query_strategy()) {
@@ -140,5 +267,39 @@ proptest! {
             prop_assert!(summary.max_queue <= bound, "maxQueue {} > {}", summary.max_queue, bound);
             prop_assert!(summary.max_lead < bound.max(1));
         }
+    }
+    #[test]
+    fn a_valid_stream_query_parses_to_exactly_what_it_says((query, expected) in valid_stream_query()) {
+        prop_assert_eq!(StreamParams::from_query(Some(&query)), Ok(expected), "{}", query);
+    }
+
+    #[test]
+    fn a_valid_demo_query_parses_to_exactly_what_it_says((query, expected) in valid_demo_query()) {
+        prop_assert_eq!(DemoParams::from_query(Some(&query)), Ok(expected), "{}", query);
+    }
+
+    #[test]
+    fn a_number_outside_its_range_is_refused_with_the_name_and_the_range(
+        (route, name, min, max, value) in prop_oneof![
+            Just(("stream", "count", 1, 10_000_000)),
+            Just(("stream", "produceMs", 0, 10_000)),
+            Just(("stream", "highWaterMark", 0, 64)),
+            Just(("stream", "batch", 1, 1024)),
+            Just(("demo", "count", 1, 100)),
+            Just(("demo", "produceMs", 0, 10_000)),
+            Just(("demo", "readMs", 0, 10_000)),
+            Just(("demo", "highWaterMark", 0, 16)),
+        ]
+        .prop_flat_map(|(route, name, min, max)| (Just(route), Just(name), Just(min), Just(max), outside(min, max))),
+    ) {
+        let query = format!("{name}={value}");
+        let refused = match route {
+            "stream" => StreamParams::from_query(Some(&query)).err(),
+            _ => DemoParams::from_query(Some(&query)).err(),
+        };
+        prop_assert_eq!(
+            refused,
+            Some(Error::InvalidInteger { name, value: value.to_string(), min, max })
+        );
     }
 }

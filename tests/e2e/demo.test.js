@@ -75,6 +75,27 @@ describe("GET /api/handle-backpressure", () => {
     assert.ok(summary.elapsedMs >= 490 && summary.elapsedMs < 5_000, `elapsedMs ${summary.elapsedMs}`);
   });
 
+  test("a cancel in the middle of the generator's pause drops it at once, before the summary", async () => {
+    // The generator pauses 3 s before each value after the first; the reader
+    // cancels 10 ms after its second read, while the third value is pausing.
+    const { id } = await startRun("?count=2&produceMs=3000&readMs=10");
+    const summary = await rust.console.summaryOf(id, 15_000);
+    const readAt = rust.console.run(id).find((l) => bare(l.message) === "read 2 values; cancelling the stream").at;
+    // Long enough for the aborted pause to have ended, had it not been aborted.
+    await sleep(3_500);
+    const lines = rust.console.run(id);
+    const texts = lines.map((l) => bare(l.message));
+    assert.deepEqual(texts.slice(-3), [
+      "read 2 values; cancelling the stream",
+      "generator dropped after yielding 2 values",
+      texts.at(-1),
+    ]);
+    assert.deepEqual(summaryOf(texts.at(-1)), summary);
+    assert.equal(summary.produced, 2);
+    const droppedAt = lines.at(-2).at;
+    assert.ok(droppedAt - readAt < 1_000, `dropped ${droppedAt - readAt} ms after the cancel, not after the pause`);
+  });
+
   for (const highWaterMark of [0, 1, 3]) {
     test(`holds a fast producer to highWaterMark ${highWaterMark} values ahead`, async () => {
       const { id } = await startRun(`?count=12&produceMs=0&readMs=20&highWaterMark=${highWaterMark}`);

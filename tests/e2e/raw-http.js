@@ -4,23 +4,30 @@
 
 import net from "node:net";
 
-/** Sends `GET path` and returns a handle that decodes the chunked body. */
-export function rawGet(baseUrl, path) {
+/**
+ * Sends `GET path` and returns a handle that decodes the chunked body.
+ * `headers` are added to the request as they are.
+ */
+export function rawGet(baseUrl, path, headers = {}) {
   const url = new URL(baseUrl);
   const socket = net.connect(Number(url.port), url.hostname);
   // Keep Node's own buffering small, so that pausing stops reading soon.
   socket.setNoDelay(true);
   const client = new RawResponse(socket);
-  // No Accept-Encoding: the runtime must not compress (and buffer) the body.
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
+  // No Accept-Encoding unless asked: the runtime would compress (and buffer)
+  // the body.
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n${extra}\r\n`);
   return client;
 }
 
 class RawResponse {
   status = undefined;
   headers = {};
-  /** The decoded body so far. */
+  /** The decoded body so far, as text. */
   body = "";
+  /** The same, as the bytes received (for a compressed body). */
+  #bodyBytes = [];
   ended = false;
   #raw = Buffer.alloc(0);
   #inBody = false;
@@ -32,6 +39,11 @@ class RawResponse {
     socket.on("end", () => this.#finish());
     socket.on("close", () => this.#finish());
     socket.on("error", () => this.#finish());
+  }
+
+  /** The body's bytes so far, after chunked decoding. */
+  get bytes() {
+    return Buffer.concat(this.#bodyBytes);
   }
 
   /** Complete lines received so far. */
@@ -93,6 +105,7 @@ class RawResponse {
 
   #decodeChunks() {
     if (this.headers["transfer-encoding"] !== "chunked") {
+      this.#bodyBytes.push(this.#raw);
       this.body += this.#raw.toString("utf8");
       this.#raw = Buffer.alloc(0);
       return;
@@ -102,7 +115,9 @@ class RawResponse {
       if (lineEnd < 0) return;
       const size = parseInt(this.#raw.subarray(0, lineEnd).toString("latin1"), 16);
       if (this.#raw.length < lineEnd + 2 + size + 2) return;
-      this.body += this.#raw.subarray(lineEnd + 2, lineEnd + 2 + size).toString("utf8");
+      const chunk = this.#raw.subarray(lineEnd + 2, lineEnd + 2 + size);
+      this.#bodyBytes.push(chunk);
+      this.body += chunk.toString("utf8");
       this.#raw = this.#raw.subarray(lineEnd + 2 + size + 2);
       if (size === 0) return;
     }

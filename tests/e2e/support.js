@@ -106,8 +106,8 @@ async function loadModules(modules) {
  * Starts several workers in one workerd, each on a socket of its own.
  * `workers` is a list of `{ name, modules, compatibilityFlags }`, where
  * `modules` maps module names to files (the first is the entry point).
- * Returns `{ urls: { [name]: URL }, console, dispose, pid }`; the console has
- * every worker's lines.
+ * Returns `{ urls: { [name]: URL }, entry, console, dispose }`; the console
+ * has every worker's lines.
  */
 export async function startWorkers(workers) {
   const console = new Console();
@@ -128,18 +128,21 @@ export async function startWorkers(workers) {
       })),
     ),
   });
-  await mf.ready;
+  // Miniflare's entry, which stands in for Cloudflare's edge (it compresses
+  // responses, as `wrangler dev` does), routes to the first worker.
+  const entry = await mf.ready;
   const urls = {};
   for (const { name } of workers) urls[name] = await mf.unsafeGetDirectURL(name);
-  return { urls, console, dispose: () => mf.dispose() };
+  return { urls, entry, console, dispose: () => mf.dispose() };
 }
 
 /**
- * Starts one worker in workerd. Returns `{ url, console, dispose }`.
+ * Starts one worker in workerd. Returns `{ url, entry, console, dispose }`:
+ * `url` reaches the worker directly, `entry` through Miniflare's entry.
  */
 export async function startWorker({ name, modules, compatibilityFlags = [] }) {
-  const { urls, console, dispose } = await startWorkers([{ name, modules, compatibilityFlags }]);
-  return { url: urls[name], console, dispose };
+  const { urls, entry, console, dispose } = await startWorkers([{ name, modules, compatibilityFlags }]);
+  return { url: urls[name], entry, console, dispose };
 }
 
 /** The Rust worker as `make build` left it in build/. */
@@ -194,6 +197,19 @@ export async function wranglerDryRun(cwd) {
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The `skip` option for a test that needs something this machine may lack:
+ * `false` when it is there. When it is missing, a developer's run skips the
+ * test and says why; under CI (`CI=true`) that throws instead, so a run that
+ * could not test something never passes as if it had.
+ */
+export function skipUnless(available, why) {
+  if (available) return false;
+  if (process.env.CI === "true") throw new Error(`${why}; under CI a test that cannot run fails`);
+  console.log(`SKIPPED: ${why}; it did not run.`);
+  return why;
 }
 
 export { sleep, ROOT };

@@ -62,23 +62,43 @@ impl TestHost {
         self.lines.borrow().clone()
     }
 
-    /// The text of every line, with the `[run <id>] ` prefix removed.
+    /// The text of every line, with the `[run <id>] ` prefix removed. Fails
+    /// the test if a line other than a JSON summary lacks the prefix: every
+    /// line of a run must say which run it belongs to.
     pub fn texts(&self) -> Vec<String> {
         self.lines
             .borrow()
             .iter()
-            .map(|line| strip_run(&line.text).to_owned())
+            .map(|line| tagged(&line.text).to_owned())
             .collect()
     }
 
-    /// `(virtual ms, text)` of the lines that start with one of `prefixes`.
+    /// `(virtual ms, text)` of the lines that start with one of `prefixes`,
+    /// each checked for its run id as in [`TestHost::texts`].
     pub fn timeline(&self, prefixes: &[&str]) -> Vec<(u64, String)> {
         self.lines
             .borrow()
             .iter()
-            .map(|line| (line.at_ms, strip_run(&line.text).to_owned()))
+            .map(|line| (line.at_ms, tagged(&line.text).to_owned()))
             .filter(|(_, text)| prefixes.iter().any(|prefix| text.starts_with(prefix)))
             .collect()
+    }
+
+    /// The JSON summary lines, parsed.
+    pub fn summaries(&self) -> Vec<serde_json::Value> {
+        self.lines
+            .borrow()
+            .iter()
+            .filter(|line| line.text.starts_with('{'))
+            .map(|line| serde_json::from_str(&line.text).expect("a summary line is JSON"))
+            .collect()
+    }
+
+    /// The one summary line of a run; fails if there is none or more than one.
+    pub fn summary(&self) -> serde_json::Value {
+        let mut summaries = self.summaries();
+        assert_eq!(summaries.len(), 1, "one summary per run: {summaries:#?}");
+        summaries.remove(0)
     }
 
     fn elapsed_ms(&self) -> u64 {
@@ -95,12 +115,29 @@ impl TestHost {
     }
 }
 
-/// Removes a leading `[run xxxxxxxx] `.
+/// Removes a leading `[run xxxxxxxx] `, if there is one.
 pub fn strip_run(text: &str) -> &str {
     match text.strip_prefix("[run ") {
-        Some(rest) if rest.len() > 10 && &rest[8..10] == "] " => &rest[10..],
+        Some(rest)
+            if rest.len() > 10
+                && rest[..8].bytes().all(|b| b.is_ascii_hexdigit())
+                && &rest[8..10] == "] " =>
+        {
+            &rest[10..]
+        }
         _ => text,
     }
+}
+
+/// A run's line without its `[run xxxxxxxx] ` prefix; a JSON summary as it
+/// is. Panics on any other line: it lost its run id.
+fn tagged(text: &str) -> &str {
+    let bare = strip_run(text);
+    assert!(
+        bare.len() < text.len() || text.starts_with('{'),
+        "a line without its run id: {text:?}"
+    );
+    bare
 }
 
 impl Host for TestHost {
