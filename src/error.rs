@@ -248,3 +248,20 @@ pub(crate) fn echo(input: &str) -> String {
         None => input.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_failure_is_a_500_that_blames_the_worker_not_the_request() {
+        let error = Error::Internal {
+            message: "no stream".into(),
+        };
+        assert_eq!(error.status(), 500);
+        assert_eq!(
+            error.to_json(),
+            r#"{"error":"internal","message":"internal error: no stream"}"#
+        );
+    }
+}

@@ -29,6 +29,8 @@ fn params(mode: Mode, count: u64, high_water_mark: u32, batch: u32) -> StreamPar
 struct Seen {
     values: Vec<u64>,
     leads: Vec<u64>,
+    /// The size of each chunk, in values.
+    chunks: Vec<usize>,
     summary: Option<handling_backpressure::summary::StreamSummary>,
     ending: Option<Ending>,
 }
@@ -44,12 +46,14 @@ async fn consume<H: handling_backpressure::host::Host>(
     let mut seen = Seen {
         values: Vec::new(),
         leads: Vec::new(),
+        chunks: Vec::new(),
         summary: None,
         ending: None,
     };
     for _ in 0..max_takes {
         match feed.take().await {
             Taken::Chunk(chunk) => {
+                seen.chunks.push(chunk.len());
                 for sent in chunk {
                     seen.values.push(sent.value);
                     seen.leads.push(sent.lead);
@@ -165,7 +169,9 @@ fn push_mode_fills_its_queue_until_the_cap_and_stops_with_a_warning() {
         .find(|line| line.warning)
         .expect("the cap is announced");
     assert!(
-        warning.text.contains("push queue reached its cap"),
+        warning
+            .text
+            .starts_with("[run 00000002] push queue reached its cap"),
         "{}",
         warning.text
     );
@@ -329,6 +335,9 @@ fn paced_streams_log_each_value_and_unpaced_ones_do_not() {
 fn a_batch_takes_what_an_unpaced_producer_can_make_at_once() {
     let (seen, host) = run_stream(params(Mode::Pull, 1000, 1, 50), 1, usize::MAX);
     assert_eq!(seen.values, (1..=1000).collect::<Vec<_>>());
+    // Each take found one value waiting (the look-ahead), let the producer
+    // top the chunk up, and sent a full batch.
+    assert_eq!(seen.chunks, [50; 20]);
     let summary = host.summary();
     assert_eq!(summary["maxQueue"], 50);
     assert_eq!(summary["maxLead"], 49);

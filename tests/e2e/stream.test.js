@@ -4,7 +4,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { bare, sleep, startRustWorker } from "./support.js";
+import { bare, sleep, startRustWorker, startWorker } from "./support.js";
 import { rawGet } from "./raw-http.js";
 
 const PUSH_CAP_VALUES = 100_000;
@@ -115,6 +115,47 @@ describe("a client that goes away mid-stream", () => {
       const yielded = lines.filter((line) => line.startsWith("yielding")).length;
       assert.equal(yielded, summary.produced);
     });
+  }
+});
+
+describe("each disconnect path on its own", () => {
+  // A client that goes away fires both paths at once, so a driver in the same
+  // isolate (tests/fixtures/disconnect-driver.js) fires one and not the other.
+  let driver;
+  before(async () => {
+    driver = await startWorker({
+      name: "disconnect-driver",
+      modules: {
+        "driver.js": "tests/fixtures/disconnect-driver.js",
+        "index.js": "build/index.js",
+        "index_bg.wasm": "build/index_bg.wasm",
+      },
+    });
+  });
+  after(async () => {
+    await driver?.dispose();
+  });
+
+  for (const [how, reason] of [
+    ["signal", "the client went away"],
+    ["body", "the body was cancelled"],
+  ]) {
+    for (const query of ["count=1000&produceMs=50", "count=100000"]) {
+      test(`${how === "signal" ? "the request's signal alone" : "the body's cancel alone"} stops the stream (${query})`, async () => {
+        const path = encodeURIComponent(`/api/stream?${query}`);
+        const response = await fetch(new URL(`/?how=${how}&path=${path}`, driver.url));
+        const id = await response.text();
+        assert.equal(response.status, 200, id);
+        const summary = await driver.console.summaryOf(id, 10_000);
+        assert.equal(summary.outcome, "cancelled");
+        await sleep(300);
+        const lines = driver.console.run(id).map((l) => bare(l.message));
+        const cancel = lines.indexOf(`${reason}: stream cancelled after ${summary.sent} values sent`);
+        assert.ok(cancel > 0, lines.join("\n"));
+        assert.deepEqual(lines.slice(cancel + 1, -1), [`generator dropped after yielding ${summary.produced} values`]);
+        assert.ok(summary.produced <= summary.sent + 1, JSON.stringify(summary));
+      });
+    }
   }
 });
 

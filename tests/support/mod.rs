@@ -42,6 +42,10 @@ pub struct Line {
     pub warning: bool,
 }
 
+/// What the test host's clock reads when a test starts. Like `Date.now()` it
+/// is far from zero, so only a difference of two readings is a duration.
+const CLOCK_ORIGIN_MS: f64 = 1_764_000_000_000.0;
+
 /// A host whose timers are tokio's (paused) and whose console is a list.
 #[derive(Clone)]
 pub struct TestHost {
@@ -146,7 +150,7 @@ impl Host for TestHost {
     }
 
     fn now_ms(&self) -> f64 {
-        self.started.elapsed().as_secs_f64() * 1000.0
+        CLOCK_ORIGIN_MS + self.started.elapsed().as_secs_f64() * 1000.0
     }
 
     fn log(&self, line: &str) {
