@@ -367,26 +367,26 @@ impl<H: Host> Feed<H> {
         }
         let waiting = shared.queue.len();
         let producing = shared.producer_done.is_none();
-        let short_of_a_batch = waiting < self.config.batch as usize;
-        if waiting > 0 && first_poll && producing && short_of_a_batch {
-            shared.taker_waiting = true;
-            return Step::TopUp;
-        }
-        if waiting > 0 {
-            shared.taker_waiting = false;
-            return Step::Chunk(self.hand_over(&mut shared));
-        }
-        if waiting == 0 && !producing {
+        if waiting == 0 {
+            if producing {
+                shared.taker_waiting = true;
+                if let Some(waker) = waker {
+                    shared.taker = Some(waker.clone());
+                }
+                return Step::Wait;
+            }
             shared.taker_waiting = false;
             let ending = shared.producer_done.unwrap_or(Ending::Complete);
             shared.body_done = Some(ending);
             return Step::Ended(ending);
         }
-        shared.taker_waiting = true;
-        if let Some(waker) = waker {
-            shared.taker = Some(waker.clone());
+        let short_of_a_batch = waiting < self.config.batch as usize;
+        if first_poll && producing && short_of_a_batch {
+            shared.taker_waiting = true;
+            return Step::TopUp;
         }
-        Step::Wait
+        shared.taker_waiting = false;
+        Step::Chunk(self.hand_over(&mut shared))
     }
 
     fn hand_over(&self, shared: &mut Shared) -> Vec<Sent> {

@@ -25,7 +25,5 @@ pub trait Host: Clone + 'static {
     fn log(&self, line: &str);
 
     /// Writes one line to the console at warning level.
-    fn warn(&self, line: &str) {
-        self.log(line);
-    }
+    fn warn(&self, line: &str);
 }

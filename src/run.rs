@@ -73,3 +73,16 @@ impl<H: Host> RunLog<H> {
         self.host.log(line);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_id_is_eight_hex_digits_in_the_header_and_in_the_log() {
+        let id = RunId::from_bits(0xfeed);
+        assert_eq!(id.as_str(), "0000feed");
+        assert_eq!(id.to_string(), "0000feed");
+        assert_eq!(RunId::from_bits(u32::MAX).as_str(), "ffffffff");
+    }
+}

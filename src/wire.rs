@@ -85,6 +85,12 @@ mod tests {
     }
 
     #[test]
+    fn each_format_names_its_content_type() {
+        assert_eq!(Format::Text.content_type(), "text/plain; charset=utf-8");
+        assert_eq!(Format::Ndjson.content_type(), "application/x-ndjson");
+    }
+
+    #[test]
     fn text_is_one_value_per_line() {
         let mut out = Vec::new();
         Format::Text.encode(

@@ -90,6 +90,8 @@ fn a_url_splits_into_path_and_query() {
         ("https://example.com/a?b=c#frag", "/a", Some("b=c")),
         ("https://example.com/a#frag?not=query", "/a", None),
         ("https://example.com/a?b=c?d", "/a", Some("b=c?d")),
+        // A host of one letter: the path starts right after it.
+        ("http://h/p?q", "/p", Some("q")),
     ];
     for (url, path, query) in cases {
         assert_eq!(Target::of_url(url), Target { path, query }, "{url}");

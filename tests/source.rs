@@ -3,8 +3,11 @@
 
 mod support;
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 
+use futures::stream::LocalBoxStream;
 use futures::{StreamExt, poll, stream};
 use handling_backpressure::generator::{ValueLog, integers};
 use handling_backpressure::run::{RunId, RunLog};
@@ -113,5 +116,57 @@ fn an_overlapping_pull_is_refused_without_disturbing_the_first() {
         assert_eq!(source.pull().await, Pulled::Cancelled);
         assert_eq!(first.await, Pulled::Value(2));
         assert_eq!(source.pull().await, Pulled::Value(3));
+    });
+}
+
+#[test]
+fn a_cancel_from_inside_the_generator_wins_over_the_value_it_was_making() {
+    on_virtual_time(async {
+        // A generator that cancels its own stream while making its second
+        // value, as code run by the generator might: that value has nowhere
+        // to go, and the generator is let go.
+        let handle: Rc<RefCell<Option<PullSource<LocalBoxStream<'static, u64>>>>> = Rc::default();
+        let inside = Rc::clone(&handle);
+        let generator = stream::iter(1..=3_u64)
+            .map(move |value| {
+                if value == 2 {
+                    let source = inside.borrow().clone().expect("the source exists");
+                    source.cancel();
+                }
+                value
+            })
+            .boxed_local();
+        let source = PullSource::new(generator);
+        *handle.borrow_mut() = Some(source.clone());
+        assert_eq!(source.pull().await, Pulled::Value(1));
+        assert_eq!(source.pull().await, Pulled::Cancelled);
+        assert!(source.is_finished());
+        source.released().await;
+        assert_eq!(source.pull().await, Pulled::Cancelled);
+        // The generator is gone, and with it its closure's `inside`: only
+        // `handle` is left.
+        assert_eq!(Rc::strong_count(&handle), 1);
+    });
+}
+
+#[test]
+fn a_cancel_from_inside_the_generator_wins_over_its_end() {
+    on_virtual_time(async {
+        // A generator that cancels its own stream as it runs out.
+        let handle: Rc<RefCell<Option<PullSource<LocalBoxStream<'static, u64>>>>> = Rc::default();
+        let inside = Rc::clone(&handle);
+        let generator = stream::iter([1_u64])
+            .chain(stream::poll_fn(move |_| {
+                let source = inside.borrow().clone().expect("the source exists");
+                source.cancel();
+                std::task::Poll::Ready(None)
+            }))
+            .boxed_local();
+        let source = PullSource::new(generator);
+        *handle.borrow_mut() = Some(source.clone());
+        assert_eq!(source.pull().await, Pulled::Value(1));
+        assert_eq!(source.pull().await, Pulled::Cancelled);
+        source.released().await;
+        assert_eq!(Rc::strong_count(&handle), 1, "the generator is gone");
     });
 }
