@@ -71,12 +71,19 @@ async fn consume<H: handling_backpressure::host::Host>(
     seen
 }
 
+/// Starts a stream with `params` and spawns its producer; must run inside
+/// `on_virtual_time`.
+fn spawn_stream(host: &TestHost, id: u32, params: StreamParams) -> Feed<TestHost> {
+    let (feed, producer) = stream::start(host.clone(), RunId::from_bits(id), params);
+    tokio::task::spawn_local(producer);
+    feed
+}
+
 /// Starts a stream with `params`, spawns its producer, and consumes it.
 fn run_stream(params: StreamParams, pace_ms: u64, max_takes: usize) -> (Seen, TestHost) {
     on_virtual_time(async move {
         let host = TestHost::new();
-        let (feed, producer) = stream::start(host.clone(), RunId::from_bits(0xfeed), params);
-        tokio::task::spawn_local(producer);
+        let feed = spawn_stream(&host, 0xfeed, params);
         let seen = consume(&feed, pace_ms, max_takes).await;
         // Whatever the run does after its end shows up here too.
         tokio::time::sleep(Duration::from_secs(60)).await;
@@ -122,12 +129,7 @@ fn a_client_that_stops_reading_stalls_the_pull_producer_whatever_the_length() {
     let held = |count: u64| {
         on_virtual_time(async move {
             let host = TestHost::new();
-            let (feed, producer) = stream::start(
-                host.clone(),
-                RunId::from_bits(1),
-                params(Mode::Pull, count, 8, 4),
-            );
-            tokio::task::spawn_local(producer);
+            let feed = spawn_stream(&host, 1, params(Mode::Pull, count, 8, 4));
             let seen = consume(&feed, 1, 25).await;
             feed.cancel("test client left");
             tokio::task::yield_now().await;
@@ -261,8 +263,7 @@ fn cancel_drops_the_generator_at_once_and_nothing_more_is_produced() {
                 produce_ms: 100,
                 ..params(mode, 1000, 1, 1)
             };
-            let (feed, producer) = stream::start(host.clone(), RunId::from_bits(4), paced);
-            tokio::task::spawn_local(producer);
+            let feed = spawn_stream(&host, 4, paced);
             for _ in 0..3 {
                 feed.take().await;
             }
@@ -352,8 +353,7 @@ fn a_paced_producer_does_not_hold_back_a_waiting_value_to_fill_a_batch() {
                 produce_ms: 100,
                 ..params(mode, 40, high_water_mark, 8)
             };
-            let (feed, producer) = stream::start(host.clone(), RunId::from_bits(5), paced);
-            tokio::task::spawn_local(producer);
+            let feed = spawn_stream(&host, 5, paced);
             let mut next = 1;
             for _ in 0..4 {
                 // A slow client: values wait, and the producer is mid-pause.
@@ -381,14 +381,10 @@ fn a_paced_producer_does_not_hold_back_a_waiting_value_to_fill_a_batch() {
 fn take_now_hands_over_a_full_batch_without_waiting_and_otherwise_defers() {
     on_virtual_time(async {
         let host = TestHost::new();
-        let (feed, producer) = stream::start(
-            host.clone(),
-            RunId::from_bits(6),
-            params(Mode::Pull, 10, 4, 2),
-        );
-        // Nothing has been made yet: the caller must wait.
+        let feed = spawn_stream(&host, 6, params(Mode::Pull, 10, 4, 2));
+        // Nothing has been made yet (the producer has not run): the caller
+        // must wait.
         assert_eq!(feed.take_now(), None);
-        tokio::task::spawn_local(producer);
         tokio::task::yield_now().await;
         // Four values wait (the look-ahead); a batch of two is ready now.
         let Some(Taken::Chunk(chunk)) = feed.take_now() else {
@@ -417,12 +413,7 @@ fn take_now_hands_over_a_full_batch_without_waiting_and_otherwise_defers() {
 fn after_a_take_an_unpaced_pull_producer_refills_at_once_without_a_task_switch() {
     on_virtual_time(async {
         let host = TestHost::new();
-        let (feed, producer) = stream::start(
-            host.clone(),
-            RunId::from_bits(8),
-            params(Mode::Pull, 100, 1, 1),
-        );
-        tokio::task::spawn_local(producer);
+        let feed = spawn_stream(&host, 8, params(Mode::Pull, 100, 1, 1));
         tokio::task::yield_now().await;
         // No await between these takes: each refill happens inside take_now.
         for expected in 1..=50 {
@@ -501,12 +492,7 @@ fn push_mode_counts_ndjson_lines_at_their_ndjson_size_against_the_byte_cap() {
 fn cancel_lets_go_of_the_values_still_waiting() {
     on_virtual_time(async {
         let host = TestHost::new();
-        let (feed, producer) = stream::start(
-            host.clone(),
-            RunId::from_bits(10),
-            params(Mode::Push, 500, 1, 1),
-        );
-        tokio::task::spawn_local(producer);
+        let feed = spawn_stream(&host, 10, params(Mode::Push, 500, 1, 1));
         tokio::task::yield_now().await;
         assert_eq!(
             feed.waiting(),
