@@ -9,44 +9,30 @@
 //!
 //! # Layout
 //!
-//! The core is plain Rust, generic over how to sleep and log ([`host`]), and is
-//! tested natively on virtual time:
+//! Read [`demo`] first: it is the recipe. The core is plain Rust, generic over
+//! how to sleep and log ([`host`]), and is tested natively on virtual time.
+//! Each folder is one part of the worker; what both routes share sits at the
+//! top, below them:
 //!
-//! - [`generator`]: the recipe's `integers()`, a lazy endless producer.
-//! - [`source`]: the stream's underlying source, one value per pull, and cancel.
-//! - [`reader`]: the consumer's side of a stream, as a trait.
-//! - [`demo`]: the recipe's `backpressureDemo()`, plus cancel and summary.
-//! - [`tally`]: produced, requested and consumed counts, and the lead.
-//! - [`summary`]: the JSON line that ends every run.
-//! - [`run`]: run ids and the log that tags every line with one.
-//! - [`feed`]: `/api/stream`'s queue between producer and body, pull or push.
-//! - [`stream`]: one `/api/stream` run; [`wire`]: its line formats.
-//! - [`params`], [`stream_params`], [`query`]: each route's parameters, and
-//!   strict query parsing.
-//! - [`route`], [`error`]: what the worker answers, and what it refuses.
+//! - [`demo`]: `/api/handle-backpressure`, the recipe's `backpressureDemo()`.
+//! - [`stream`]: `/api/stream`, the same generator streamed to a client.
+//! - [`http`]: routing, strict query strings and parameter specs, refusals.
 //! - [`page`]: the live page at `/`, compiled in.
+//! - [`generator`]: the recipe's `integers()`, which counts what it makes.
+//! - [`run`]: a run's id, clock and log, and its summary line.
+//! - [`host`]: what the core needs from a runtime.
 //!
 //! The Workers glue (`src/glue/`, compiled for wasm32 only) is thin: the
-//! fetch handler, the runtime's `ReadableStream` built from a [`source`] or a
-//! [`feed`], and a host backed by `setTimeout` and `console.log`.
+//! fetch handler, the demo's stream and the stream route's body as runtime
+//! `ReadableStream`s, and a host backed by `setTimeout` and `console.log`.
 
 pub mod demo;
-pub mod error;
-pub mod feed;
 pub mod generator;
 pub mod host;
+pub mod http;
 pub mod page;
-pub mod params;
-pub mod query;
-pub mod reader;
-pub mod route;
 pub mod run;
-pub mod source;
 pub mod stream;
-pub mod stream_params;
-pub mod summary;
-pub mod tally;
-pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 mod glue;

@@ -1,5 +1,6 @@
-//! A run's identity and its voice: the id that tells concurrent runs apart in
-//! one console, and the log that stamps every line with it.
+//! A run's identity, clock and voice: the id that tells concurrent runs apart
+//! in one console, the time it started, and the log that stamps every line
+//! with the id.
 //!
 //! Many requests may start the demo at the same moment, and `wrangler tail`
 //! interleaves their lines. Every line a run writes therefore starts with
@@ -7,7 +8,10 @@
 //! header so a user can find their own run in a shared console.
 
 use std::fmt;
+use std::future::Future;
 use std::rc::Rc;
+
+use serde::Serialize;
 
 use crate::host::Host;
 
@@ -33,27 +37,42 @@ impl fmt::Display for RunId {
     }
 }
 
-/// A host's console in which every line is prefixed with one run's id.
+/// One run: its id, the host it runs on, and when it started. Everything a
+/// run writes goes through here, so the `[run <id>]` prefix, the elapsed
+/// time and the summary line are each made in one place, for both routes.
+/// Cloning gives another handle to the same run.
 #[derive(Clone, Debug)]
-pub struct RunLog<H> {
+pub struct Run<H> {
     host: H,
     id: RunId,
+    started_ms: f64,
 }
 
-impl<H: Host> RunLog<H> {
-    /// Tags every line written through the returned log with `id`.
-    pub fn new(host: H, id: RunId) -> Self {
-        RunLog { host, id }
+impl<H: Host> Run<H> {
+    /// Starts the run's clock now.
+    pub fn start(host: H, id: RunId) -> Self {
+        let started_ms = host.now_ms();
+        Run {
+            host,
+            id,
+            started_ms,
+        }
     }
 
-    /// The run this log speaks for.
+    /// The run's id.
     pub fn id(&self) -> &RunId {
         &self.id
     }
 
-    /// The host behind this log, for the run's timers and clock.
-    pub fn host(&self) -> &H {
-        &self.host
+    /// Resolves after `ms` milliseconds, on the run's host.
+    pub fn sleep(&self, ms: u32) -> impl Future<Output = ()> + 'static {
+        self.host.sleep(ms)
+    }
+
+    /// Whole milliseconds since the run started.
+    pub fn elapsed_ms(&self) -> u64 {
+        // The clock may step back a little (it is wall time on Workers).
+        (self.host.now_ms() - self.started_ms).max(0.0).round() as u64
     }
 
     /// Writes `[run <id>] <message>`.
@@ -66,12 +85,19 @@ impl<H: Host> RunLog<H> {
         self.host.warn(&format!("[run {}] {message}", self.id));
     }
 
-    /// Writes a line exactly as given: the summary is a bare JSON object, so
-    /// that `wrangler tail --format json | jq` can parse it, and carries the
-    /// run id as a field instead.
-    pub fn raw(&self, line: &str) {
-        self.host.log(line);
+    /// Writes the run's summary as one line of JSON, exactly as given: a bare
+    /// object, so that `wrangler tail --format json | jq` can parse it, with
+    /// the run id as a field instead of a prefix.
+    pub fn summary(&self, summary: &impl Serialize) {
+        self.host.log(&json_line(summary));
     }
+}
+
+/// A summary as one line of JSON, as the log has it (and as an NDJSON stream
+/// ends with it).
+pub fn json_line(summary: &impl Serialize) -> String {
+    serde_json::to_string(summary)
+        .expect("a summary of numbers and plain strings always serializes")
 }
 
 #[cfg(test)]

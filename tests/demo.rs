@@ -7,13 +7,15 @@ mod support;
 use std::time::Duration;
 
 use handling_backpressure::demo;
+use handling_backpressure::demo::params::DemoParams;
+use handling_backpressure::demo::reader::ValueReader;
+use handling_backpressure::demo::source::PullSource;
+use handling_backpressure::demo::summary::{Outcome, Summary};
 use handling_backpressure::generator::Integers;
-use handling_backpressure::params::DemoParams;
-use handling_backpressure::reader::{StreamError, ValueReader};
+use handling_backpressure::http::error::StreamError;
 use handling_backpressure::run::RunId;
-use handling_backpressure::source::PullSource;
-use handling_backpressure::summary::{Outcome, Summary};
-use support::{ModelStream, TestHost, on_virtual_time, strip_run};
+use support::model::ModelStream;
+use support::{TestHost, on_virtual_time, strip_run};
 
 fn params(count: u32, produce_ms: u32, read_ms: u32, high_water_mark: u32) -> DemoParams {
     DemoParams {

@@ -1,107 +1,16 @@
-//! `/api/stream`'s feed on virtual time: the pull-mode lead bound, push mode's
-//! growing queue and its cap, cancel, and every value delivered exactly once.
+//! `/api/stream`'s feed on virtual time: the pull-mode lead bound, batches,
+//! cancel, the summary, and every value delivered exactly once.
 
 mod support;
 
 use std::time::Duration;
 
-use handling_backpressure::feed::{Ending, Feed, FeedConfig, Mode, Taken};
-use handling_backpressure::generator::{ValueLog, integers};
-use handling_backpressure::run::{RunId, RunLog};
-use handling_backpressure::stream;
-use handling_backpressure::stream_params::StreamParams;
-use handling_backpressure::tally::Tally;
-use handling_backpressure::wire::Format;
+use handling_backpressure::stream::feed::Taken;
+use handling_backpressure::stream::params::StreamParams;
+use handling_backpressure::stream::queue::{Ending, Mode};
+use handling_backpressure::stream::wire::Format;
+use support::feed::{consume, params, run_stream, spawn_stream};
 use support::{TestHost, on_virtual_time};
-
-fn params(mode: Mode, count: u64, high_water_mark: u32, batch: u32) -> StreamParams {
-    StreamParams {
-        count,
-        produce_ms: 0,
-        high_water_mark,
-        batch,
-        mode,
-        format: Format::Text,
-    }
-}
-
-/// What a client saw and what the run reported.
-struct Seen {
-    values: Vec<u64>,
-    leads: Vec<u64>,
-    /// The size of each chunk, in values.
-    chunks: Vec<usize>,
-    summary: Option<handling_backpressure::summary::StreamSummary>,
-    ending: Option<Ending>,
-}
-
-/// Takes chunks like the runtime would for a client that reads one chunk
-/// every `pace_ms`, and stops after `max_takes` takes (a client that stops
-/// reading), then waits a minute of virtual time.
-async fn consume<H: handling_backpressure::host::Host>(
-    feed: &Feed<H>,
-    pace_ms: u64,
-    max_takes: usize,
-) -> Seen {
-    let mut seen = Seen {
-        values: Vec::new(),
-        leads: Vec::new(),
-        chunks: Vec::new(),
-        summary: None,
-        ending: None,
-    };
-    for _ in 0..max_takes {
-        match feed.take().await {
-            Taken::Chunk(chunk) => {
-                seen.chunks.push(chunk.len());
-                for sent in chunk {
-                    seen.values.push(sent.value);
-                    seen.leads.push(sent.lead);
-                }
-            }
-            Taken::End(ending, summary) => {
-                seen.ending = Some(ending);
-                seen.summary = summary;
-                return seen;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(pace_ms)).await;
-    }
-    tokio::time::sleep(Duration::from_secs(60)).await;
-    seen
-}
-
-/// Starts a stream with `params` and spawns its producer; must run inside
-/// `on_virtual_time`.
-fn spawn_stream(host: &TestHost, id: u32, params: StreamParams) -> Feed<TestHost> {
-    let (feed, producer) = stream::start(host.clone(), RunId::from_bits(id), params);
-    tokio::task::spawn_local(producer);
-    feed
-}
-
-/// Starts a stream with `params`, spawns its producer, and consumes it.
-fn run_stream(params: StreamParams, pace_ms: u64, max_takes: usize) -> (Seen, TestHost) {
-    on_virtual_time(async move {
-        let host = TestHost::new();
-        let feed = spawn_stream(&host, 0xfeed, params);
-        let seen = consume(&feed, pace_ms, max_takes).await;
-        // Whatever the run does after its end shows up here too.
-        tokio::time::sleep(Duration::from_secs(60)).await;
-        (seen, host)
-    })
-}
-
-/// A feed over the recipe's generator with a hand-made config (small caps).
-fn start_feed(
-    log: RunLog<TestHost>,
-    config: FeedConfig,
-    format: Format,
-    produce_ms: u32,
-) -> (Feed<TestHost>, impl std::future::Future<Output = ()>) {
-    let tally = Tally::new();
-    let generator = integers(log.clone(), tally.clone(), produce_ms, ValueLog::Quiet);
-    Feed::start(log, tally, config, format.min_line_bytes(), generator)
-}
 
 #[test]
 fn pull_mode_keeps_the_queue_within_max_of_high_water_mark_and_batch() {
@@ -145,94 +54,6 @@ fn a_client_that_stops_reading_stalls_the_pull_producer_whatever_the_length() {
     assert_eq!((read_short, read_long), (100, 100));
     assert_eq!(produced_short, produced_long);
     assert_eq!(produced_short, 100 + 8);
-}
-
-#[test]
-fn push_mode_fills_its_queue_until_the_cap_and_stops_with_a_warning() {
-    let (seen, host) = on_virtual_time(async {
-        let host = TestHost::new();
-        let log = RunLog::new(host.clone(), RunId::from_bits(2));
-        let config = FeedConfig {
-            mode: Mode::Push,
-            high_water_mark: 1,
-            batch: 10,
-            cap_values: 1000,
-            cap_bytes: usize::MAX,
-        };
-        let (feed, producer) = start_feed(log, config, Format::Text, 1);
-        tokio::task::spawn_local(producer);
-        // The client is slow: the queue grows while it reads.
-        let seen = consume(&feed, 50, usize::MAX).await;
-        (seen, host)
-    });
-    let warning = host
-        .lines()
-        .into_iter()
-        .find(|line| line.warning)
-        .expect("the cap is announced");
-    assert!(
-        warning
-            .text
-            .starts_with("[run 00000002] push queue reached its cap"),
-        "{}",
-        warning.text
-    );
-    let summary = host.summary();
-    assert_eq!(summary["outcome"], "capped");
-    assert_eq!(summary["capped"], true);
-    assert_eq!(summary["maxQueue"], 1000);
-    // The client read while the queue grew, so more than the cap was made.
-    let produced = summary["produced"].as_u64().expect("a count");
-    assert!(
-        produced > 1000 && warning.at_ms > 0,
-        "{produced} at {} ms",
-        warning.at_ms
-    );
-    assert_eq!(summary["produced"], summary["sent"]);
-    assert_eq!(
-        seen.values,
-        (1..=seen.values.len() as u64).collect::<Vec<_>>()
-    );
-    assert_eq!(seen.ending, Some(Ending::Capped));
-}
-
-#[test]
-fn push_mode_with_an_unpaced_producer_caps_at_once_in_values_or_bytes() {
-    for (format, cap_values, cap_bytes, expected_queue) in [
-        (Format::Text, 500, usize::MAX, 500),
-        // Lines "1\n" … "9\n" are 2 bytes, "10\n" … 3: 9 × 2 + 28 × 3 = 102.
-        (Format::Text, usize::MAX, 100, 37),
-    ] {
-        let host_summary = on_virtual_time(async move {
-            let host = TestHost::new();
-            let log = RunLog::new(host.clone(), RunId::from_bits(3));
-            let config = FeedConfig {
-                mode: Mode::Push,
-                high_water_mark: 1,
-                batch: 1,
-                cap_values,
-                cap_bytes,
-            };
-            let (feed, producer) = start_feed(log, config, format, 0);
-            tokio::task::spawn_local(producer);
-            consume(&feed, 1, usize::MAX).await;
-            host.summary()
-        });
-        assert_eq!(host_summary["maxQueue"], expected_queue);
-        assert_eq!(host_summary["produced"], expected_queue);
-        assert_eq!(host_summary["outcome"], "capped");
-    }
-}
-
-#[test]
-fn a_push_stream_shorter_than_the_cap_is_delivered_whole() {
-    let (seen, host) = run_stream(params(Mode::Push, 5000, 1, 16), 5, usize::MAX);
-    assert_eq!(seen.values, (1..=5000).collect::<Vec<_>>());
-    let summary = host.summary();
-    // An unpaced push producer makes everything before the client reads once.
-    assert_eq!(summary["maxQueue"], 5000);
-    assert_eq!(summary["maxLead"], 4999);
-    assert_eq!(summary["outcome"], "complete");
 }
 
 #[test]
@@ -462,45 +283,4 @@ fn the_stream_summary_reports_each_field_of_the_run_once() {
     );
     let returned = seen.summary.expect("the last take carries the summary");
     assert_eq!(serde_json::to_value(&returned).expect("JSON"), logged);
-}
-
-#[test]
-fn push_mode_counts_ndjson_lines_at_their_ndjson_size_against_the_byte_cap() {
-    let summary = on_virtual_time(async {
-        let host = TestHost::new();
-        let log = RunLog::new(host.clone(), RunId::from_bits(9));
-        let config = FeedConfig {
-            mode: Mode::Push,
-            high_water_mark: 1,
-            batch: 1,
-            cap_values: usize::MAX,
-            cap_bytes: 100,
-        };
-        let (feed, producer) = start_feed(log, config, Format::Ndjson, 0);
-        tokio::task::spawn_local(producer);
-        consume(&feed, 1, usize::MAX).await;
-        host.summary()
-    });
-    // `{"value":N,"producedAt":0,"lead":0}\n` is 36 bytes for one digit:
-    // three lines pass 100 bytes (as text, fifty would be needed).
-    assert_eq!(summary["maxQueue"], 3);
-    assert_eq!(summary["maxQueueBytes"], 108);
-    assert_eq!(summary["outcome"], "capped");
-}
-
-#[test]
-fn cancel_lets_go_of_the_values_still_waiting() {
-    on_virtual_time(async {
-        let host = TestHost::new();
-        let feed = spawn_stream(&host, 10, params(Mode::Push, 500, 1, 1));
-        tokio::task::yield_now().await;
-        assert_eq!(
-            feed.waiting(),
-            500,
-            "an unpaced push producer made everything"
-        );
-        feed.cancel("test client left");
-        assert_eq!(feed.waiting(), 0, "nothing is held for a client that left");
-        assert_eq!(feed.take().await, Taken::End(Ending::Cancelled, None));
-    });
 }

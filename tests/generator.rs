@@ -4,34 +4,24 @@
 mod support;
 
 use futures::{FutureExt, StreamExt, poll};
-use handling_backpressure::generator::{ValueLog, integers};
-use handling_backpressure::run::{RunId, RunLog};
-use handling_backpressure::tally::Tally;
-use support::{TestHost, on_virtual_time};
+use handling_backpressure::generator::{Integers, Made, ValueLog};
+use support::{TestHost, generator_on, on_virtual_time};
 
-fn generator(
-    host: &TestHost,
-    produce_ms: u32,
-) -> (handling_backpressure::generator::Integers, Tally) {
-    let tally = Tally::new();
-    let log = RunLog::new(host.clone(), RunId::from_bits(0xabcd));
-    (
-        integers(log, tally.clone(), produce_ms, ValueLog::EveryValue),
-        tally,
-    )
+fn generator(host: &TestHost, produce_ms: u32) -> (Integers, Made) {
+    generator_on(host, 0xabcd, produce_ms, ValueLog::EveryValue)
 }
 
 #[test]
 fn the_generator_is_lazy_nothing_is_produced_until_polled() {
     on_virtual_time(async {
         let host = TestHost::new();
-        let (mut values, tally) = generator(&host, 100);
+        let (mut values, made) = generator(&host, 100);
         tokio::time::sleep(std::time::Duration::from_secs(10)).await;
-        assert_eq!(tally.produced(), 0);
+        assert_eq!(made.get(), 0);
         assert!(host.lines().is_empty());
 
         assert_eq!(values.next().await, Some(1));
-        assert_eq!(tally.produced(), 1);
+        assert_eq!(made.get(), 1);
         assert_eq!(host.texts(), ["yielding 1"]);
     });
 }
@@ -61,11 +51,11 @@ fn the_pause_comes_after_a_value_is_handed_over_and_before_the_next() {
 fn a_second_value_is_not_ready_until_its_pause_is_over() {
     on_virtual_time(async {
         let host = TestHost::new();
-        let (mut values, tally) = generator(&host, 100);
+        let (mut values, made) = generator(&host, 100);
         assert_eq!(poll!(values.next()), std::task::Poll::Ready(Some(1)));
         let mut second = values.next();
         assert!(poll!(&mut second).is_pending());
-        assert_eq!(tally.produced(), 1);
+        assert_eq!(made.get(), 1);
         assert_eq!(second.await, Some(2));
     });
 }
@@ -74,11 +64,11 @@ fn a_second_value_is_not_ready_until_its_pause_is_over() {
 fn with_no_pause_the_next_value_is_ready_at_once() {
     on_virtual_time(async {
         let host = TestHost::new();
-        let (mut values, tally) = generator(&host, 0);
+        let (mut values, made) = generator(&host, 0);
         for expected in 1..=1000 {
             assert_eq!(values.next().now_or_never(), Some(Some(expected)));
         }
-        assert_eq!(tally.produced(), 1000);
+        assert_eq!(made.get(), 1000);
     });
 }
 

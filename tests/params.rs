@@ -1,9 +1,12 @@
 //! The demo's parameters: the recipe's defaults, strict bounds, and an error
 //! that names the parameter and what is allowed for every bad input.
 
-use handling_backpressure::error::Error;
-use handling_backpressure::params::{DemoParams, RUN_LIMIT_MS};
+mod support;
+
+use handling_backpressure::demo::params::{DemoParams, RUN_LIMIT_MS};
+use handling_backpressure::http::error::Error;
 use serde_json::json;
+use support::body;
 
 fn parse(query: &str) -> Result<DemoParams, Error> {
     DemoParams::from_query(Some(query))
@@ -192,9 +195,4 @@ fn long_junk_is_shortened_before_it_is_echoed() {
         Err(Error::UnknownParameter { name, .. }) => assert_eq!(name.chars().count(), 65),
         other => panic!("{other:?}"),
     }
-}
-
-/// The error's JSON body, parsed.
-fn body(error: &Error) -> serde_json::Value {
-    serde_json::from_str(&error.to_json()).expect("an error body is JSON")
 }

@@ -7,14 +7,15 @@ mod support;
 
 use std::time::Duration;
 
-use handling_backpressure::error::Error;
-use handling_backpressure::feed::{Ending, Mode, Taken};
-use handling_backpressure::params::{DemoParams, RUN_LIMIT_MS};
-use handling_backpressure::route::{Route, Target};
+use handling_backpressure::demo::params::{DemoParams, RUN_LIMIT_MS};
+use handling_backpressure::http::error::Error;
+use handling_backpressure::http::route::{Route, Target};
 use handling_backpressure::run::RunId;
 use handling_backpressure::stream;
-use handling_backpressure::stream_params::StreamParams;
-use handling_backpressure::wire::Format;
+use handling_backpressure::stream::feed::Taken;
+use handling_backpressure::stream::params::{FORMAT, MODE, StreamParams};
+use handling_backpressure::stream::queue::{Ending, Mode};
+use handling_backpressure::stream::wire::Format;
 use proptest::prelude::*;
 use support::{TestHost, on_virtual_time};
 
@@ -113,26 +114,12 @@ fn valid_stream_query() -> impl Strategy<Value = (String, StreamParams)> {
                     ("produceMs", produce_ms.map(|v| v.to_string())),
                     ("highWaterMark", high_water_mark.map(|v| v.to_string())),
                     ("batch", batch.map(|v| v.to_string())),
-                    ("mode", mode.map(|v| mode_word(v).to_owned())),
-                    ("format", format.map(|v| format_word(v).to_owned())),
+                    ("mode", mode.map(|v| MODE.word(v).to_owned())),
+                    ("format", format.map(|v| FORMAT.word(v).to_owned())),
                 ]);
                 (query_of(pairs), Just(expected))
             },
         )
-}
-
-fn mode_word(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Pull => "pull",
-        Mode::Push => "push",
-    }
-}
-
-fn format_word(format: Format) -> &'static str {
-    match format {
-        Format::Text => "text",
-        Format::Ndjson => "ndjson",
-    }
 }
 
 /// A valid demo query and exactly what it asks for; runs that would not fit

@@ -1,8 +1,11 @@
 //! Routing: two routes, `GET` and `HEAD` on each, JSON 404 and 405 elsewhere.
 
-use handling_backpressure::error::Error;
-use handling_backpressure::route::{Method, Route, Target};
+mod support;
+
+use handling_backpressure::http::error::Error;
+use handling_backpressure::http::route::{Method, Route, Target};
 use serde_json::json;
+use support::body;
 
 #[test]
 fn get_and_head_reach_the_demo() {
@@ -96,9 +99,4 @@ fn a_url_splits_into_path_and_query() {
     for (url, path, query) in cases {
         assert_eq!(Target::of_url(url), Target { path, query }, "{url}");
     }
-}
-
-/// The error's JSON body, parsed.
-fn body(error: &Error) -> serde_json::Value {
-    serde_json::from_str(&error.to_json()).expect("an error body is JSON")
 }

@@ -9,44 +9,27 @@ use std::time::Duration;
 
 use futures::stream::LocalBoxStream;
 use futures::{StreamExt, poll, stream};
-use handling_backpressure::generator::{ValueLog, integers};
-use handling_backpressure::run::{RunId, RunLog};
-use handling_backpressure::source::{PullSource, Pulled};
-use handling_backpressure::tally::Tally;
-use support::{TestHost, on_virtual_time};
+use handling_backpressure::demo::source::{PullSource, Pulled};
+use handling_backpressure::generator::{Integers, Made, ValueLog};
+use support::{TestHost, generator_on, on_virtual_time};
 
-fn source(
-    host: &TestHost,
-    produce_ms: u32,
-) -> (
-    PullSource<handling_backpressure::generator::Integers>,
-    Tally,
-) {
-    let tally = Tally::new();
-    let log = RunLog::new(host.clone(), RunId::from_bits(1));
-    (
-        PullSource::new(integers(
-            log,
-            tally.clone(),
-            produce_ms,
-            ValueLog::EveryValue,
-        )),
-        tally,
-    )
+fn source(host: &TestHost, produce_ms: u32) -> (PullSource<Integers>, Made) {
+    let (generator, made) = generator_on(host, 1, produce_ms, ValueLog::EveryValue);
+    (PullSource::new(generator), made)
 }
 
 #[test]
 fn each_pull_takes_exactly_one_value() {
     on_virtual_time(async {
         let host = TestHost::new();
-        let (source, tally) = source(&host, 0);
+        let (source, made) = source(&host, 0);
         for expected in 1..=5 {
             assert_eq!(source.pull().await, Pulled::Value(expected));
-            assert_eq!(tally.produced(), expected);
+            assert_eq!(made.get(), expected);
         }
         // Time passing makes nothing: only pulls do.
         tokio::time::sleep(Duration::from_secs(60)).await;
-        assert_eq!(tally.produced(), 5);
+        assert_eq!(made.get(), 5);
     });
 }
 
@@ -70,7 +53,7 @@ fn cancel_drops_an_idle_generator_at_once() {
 fn cancel_during_a_pull_drops_the_generator_mid_pause_and_nothing_more_is_yielded() {
     on_virtual_time(async {
         let host = TestHost::new();
-        let (source, tally) = source(&host, 100);
+        let (source, made) = source(&host, 100);
         assert_eq!(source.pull().await, Pulled::Value(1));
 
         let mut second = Box::pin(source.pull());
@@ -83,7 +66,7 @@ fn cancel_during_a_pull_drops_the_generator_mid_pause_and_nothing_more_is_yielde
         );
 
         tokio::time::sleep(Duration::from_secs(1)).await;
-        assert_eq!(tally.produced(), 1);
+        assert_eq!(made.get(), 1);
         assert_eq!(
             host.texts(),
             ["yielding 1", "generator dropped after yielding 1 values"]
@@ -119,54 +102,65 @@ fn an_overlapping_pull_is_refused_without_disturbing_the_first() {
     });
 }
 
+/// The way back to a source from inside its generator.
+type Reach = Rc<RefCell<Option<PullSource<LocalBoxStream<'static, u64>>>>>;
+
+/// A source whose generator can cancel the source itself, as code run by a
+/// generator might; `generator` is given that cancel. The returned handle
+/// counts 1 once the generator (whose cancel holds a clone) is gone.
+fn self_cancelling(
+    generator: impl FnOnce(Box<dyn Fn()>) -> LocalBoxStream<'static, u64>,
+) -> (PullSource<LocalBoxStream<'static, u64>>, Reach) {
+    let reach: Reach = Rc::default();
+    let inside = Rc::clone(&reach);
+    let cancel = Box::new(move || {
+        let source = inside.borrow().clone().expect("the source exists");
+        source.cancel();
+    });
+    let source = PullSource::new(generator(cancel));
+    *reach.borrow_mut() = Some(source.clone());
+    (source, reach)
+}
+
 #[test]
 fn a_cancel_from_inside_the_generator_wins_over_the_value_it_was_making() {
     on_virtual_time(async {
-        // A generator that cancels its own stream while making its second
-        // value, as code run by the generator might: that value has nowhere
-        // to go, and the generator is let go.
-        let handle: Rc<RefCell<Option<PullSource<LocalBoxStream<'static, u64>>>>> = Rc::default();
-        let inside = Rc::clone(&handle);
-        let generator = stream::iter(1..=3_u64)
-            .map(move |value| {
-                if value == 2 {
-                    let source = inside.borrow().clone().expect("the source exists");
-                    source.cancel();
-                }
-                value
-            })
-            .boxed_local();
-        let source = PullSource::new(generator);
-        *handle.borrow_mut() = Some(source.clone());
+        // The generator cancels its own stream while making its second value:
+        // that value has nowhere to go, and the generator is let go.
+        let (source, reach) = self_cancelling(|cancel| {
+            stream::iter(1..=3_u64)
+                .map(move |value| {
+                    if value == 2 {
+                        cancel();
+                    }
+                    value
+                })
+                .boxed_local()
+        });
         assert_eq!(source.pull().await, Pulled::Value(1));
         assert_eq!(source.pull().await, Pulled::Cancelled);
         assert!(source.is_finished());
         source.released().await;
         assert_eq!(source.pull().await, Pulled::Cancelled);
-        // The generator is gone, and with it its closure's `inside`: only
-        // `handle` is left.
-        assert_eq!(Rc::strong_count(&handle), 1);
+        assert_eq!(Rc::strong_count(&reach), 1, "the generator is gone");
     });
 }
 
 #[test]
 fn a_cancel_from_inside_the_generator_wins_over_its_end() {
     on_virtual_time(async {
-        // A generator that cancels its own stream as it runs out.
-        let handle: Rc<RefCell<Option<PullSource<LocalBoxStream<'static, u64>>>>> = Rc::default();
-        let inside = Rc::clone(&handle);
-        let generator = stream::iter([1_u64])
-            .chain(stream::poll_fn(move |_| {
-                let source = inside.borrow().clone().expect("the source exists");
-                source.cancel();
-                std::task::Poll::Ready(None)
-            }))
-            .boxed_local();
-        let source = PullSource::new(generator);
-        *handle.borrow_mut() = Some(source.clone());
+        // The generator cancels its own stream as it runs out.
+        let (source, reach) = self_cancelling(|cancel| {
+            stream::iter([1_u64])
+                .chain(stream::poll_fn(move |_| {
+                    cancel();
+                    std::task::Poll::Ready(None)
+                }))
+                .boxed_local()
+        });
         assert_eq!(source.pull().await, Pulled::Value(1));
         assert_eq!(source.pull().await, Pulled::Cancelled);
         source.released().await;
-        assert_eq!(Rc::strong_count(&handle), 1, "the generator is gone");
+        assert_eq!(Rc::strong_count(&reach), 1, "the generator is gone");
     });
 }

@@ -1,12 +1,13 @@
 //! `/api/stream`'s parameters: defaults, bounds, the two word-valued ones, and
 //! the push caps they configure.
 
-use handling_backpressure::error::Error;
-use handling_backpressure::feed::Mode;
-use handling_backpressure::stream_params::{
-    MAX_BATCH, PUSH_CAP_BYTES, PUSH_CAP_VALUES, StreamParams,
-};
-use handling_backpressure::wire::Format;
+mod support;
+
+use handling_backpressure::http::error::Error;
+use handling_backpressure::stream::params::{BATCH, PUSH_CAP_BYTES, PUSH_CAP_VALUES, StreamParams};
+use handling_backpressure::stream::queue::Mode;
+use handling_backpressure::stream::wire::Format;
+use support::body;
 
 fn parse(query: &str) -> Result<StreamParams, Error> {
     StreamParams::from_query(Some(query))
@@ -35,7 +36,7 @@ fn every_parameter_can_be_set_to_the_ends_of_its_range() {
             count: 10_000_000,
             produce_ms: 10_000,
             high_water_mark: 64,
-            batch: MAX_BATCH,
+            batch: BATCH.max as u32,
             mode: Mode::Push,
             format: Format::Ndjson,
         })
@@ -98,9 +99,4 @@ fn push_mode_is_capped_at_the_documented_values_and_bytes() {
         (PUSH_CAP_VALUES, PUSH_CAP_BYTES),
         (100_000, 4 * 1024 * 1024)
     );
-}
-
-/// The error's JSON body, parsed.
-fn body(error: &Error) -> serde_json::Value {
-    serde_json::from_str(&error.to_json()).expect("an error body is JSON")
 }

@@ -1,20 +1,20 @@
-//! The worker's entry points: `start` installs the panic hook, `fetch` routes
-//! a request and, for the demo, answers at once while the run goes on in
-//! `ctx.wait_until`.
+//! The worker's entry points: `start` installs the panic hook; `fetch`
+//! decides what a request asks for (or refuses it) before any work starts,
+//! answers `HEAD` with headers only, and for `GET` starts the run: the demo
+//! in `ctx.wait_until` behind an immediate answer, the stream as the body.
 
 use worker::{Context, Env, Request, Response, Result, event};
 
-use super::body_stream;
-use super::response::{self, hint, refusal};
-use super::value_stream;
+use super::demo_stream;
+use super::response::{self, Answer, refusal};
+use super::stream_body;
 use super::workers_host::{WorkersHost, random_bits};
-use crate::demo;
-use crate::error::Error;
-use crate::params::DemoParams;
-use crate::route::{Method, Route, Target};
+use crate::demo::{self, params::DemoParams};
+use crate::http::error::Error;
+use crate::http::query::Query;
+use crate::http::route::{Method, Route, Target};
 use crate::run::RunId;
-use crate::stream;
-use crate::stream_params::StreamParams;
+use crate::stream::{self, params::StreamParams};
 
 #[event(start)]
 fn start() {
@@ -28,55 +28,52 @@ async fn fetch(request: Request, _env: Env, ctx: Context) -> Result<Response> {
     Ok(answer(&request, &ctx).unwrap_or_else(|error| refusal(&error)))
 }
 
+/// What a valid request asks for.
+enum Asked {
+    Demo(DemoParams),
+    Stream(StreamParams),
+    Page,
+}
+
 fn answer(request: &Request, ctx: &Context) -> std::result::Result<Response, Error> {
     let url = request.inner().url();
     let target = Target::of_url(&url);
     let (route, method) = Route::find(request.method().as_ref(), target.path)?;
-    match route {
-        Route::HandleBackpressure => handle_backpressure(target.query, method, ctx),
-        Route::Stream => handle_stream(target.query, method, request),
+    let asked = match route {
+        Route::HandleBackpressure => Asked::Demo(DemoParams::from_query(target.query)?),
+        Route::Stream => Asked::Stream(StreamParams::from_query(target.query)?),
         Route::Page => {
             // The page takes no parameters; a query is refused like any other.
-            crate::query::Query::parse(target.query, &[])?;
-            Ok(response::page(method == Method::Get))
+            Query::parse(target.query, &[])?;
+            Asked::Page
         }
-    }
-}
-
-/// Validates the parameters, starts the demo (for `GET`) and answers with
-/// the recipe's hint without waiting for it.
-fn handle_backpressure(
-    query: Option<&str>,
-    method: Method,
-    ctx: &Context,
-) -> std::result::Result<Response, Error> {
-    let params = DemoParams::from_query(query)?;
-    Ok(match method {
-        Method::Get => {
-            let run = RunId::from_bits(random_bits());
-            ctx.wait_until(started(run.clone(), params));
-            hint(Some(&run))
-        }
-        Method::Head => hint(None),
-    })
-}
-
-/// Validates the parameters and, for `GET`, answers with the stream of
-/// integers; its producer runs as its own task.
-fn handle_stream(
-    query: Option<&str>,
-    method: Method,
-    request: &Request,
-) -> std::result::Result<Response, Error> {
-    let params = StreamParams::from_query(query)?;
+    };
     if method == Method::Head {
-        return Ok(response::stream(None, params.format, None));
+        // The headers GET would send; no run starts.
+        return Ok(response::head(match asked {
+            Asked::Demo(_) => Answer::Hint,
+            Asked::Stream(params) => Answer::Stream(params.format),
+            Asked::Page => Answer::Page,
+        }));
     }
+    match asked {
+        Asked::Demo(params) => {
+            let run = RunId::from_bits(random_bits());
+            ctx.wait_until(run_demo(run.clone(), params));
+            Ok(response::hint(&run))
+        }
+        Asked::Stream(params) => start_stream(params, request),
+        Asked::Page => Ok(response::page()),
+    }
+}
+
+/// Starts the stream's producer as its own task and answers with its body.
+fn start_stream(params: StreamParams, request: &Request) -> std::result::Result<Response, Error> {
     let run = RunId::from_bits(random_bits());
     let (feed, producer) = stream::start(WorkersHost, run.clone(), params);
     wasm_bindgen_futures::spawn_local(producer);
-    match body_stream::body(feed.clone(), params.format, &request.inner().signal()) {
-        Ok(body) => Ok(response::stream(Some(&run), params.format, Some(body))),
+    match stream_body::body(feed.clone(), params.format, &request.inner().signal()) {
+        Ok(body) => Ok(response::stream(&run, params.format, body)),
         Err(error) => {
             // Not reachable with a working runtime; stop the producer anyway.
             feed.cancel(&format!("the body could not be built ({error})"));
@@ -85,6 +82,6 @@ fn handle_stream(
     }
 }
 
-async fn started(run: RunId, params: DemoParams) {
-    demo::run(WorkersHost, run, params, value_stream::open).await;
+async fn run_demo(run: RunId, params: DemoParams) {
+    demo::run(WorkersHost, run, params, demo_stream::open).await;
 }

@@ -1,16 +1,16 @@
 //! The Workers glue: everything that needs the runtime, compiled for wasm32
 //! only and kept thin. The core decides; this module wires it to the runtime.
 //!
-//! - [`entry`]: the `fetch` and `start` events and the routes.
+//! - [`entry`]: the `fetch` and `start` events, and which route does what.
 //! - [`readable`]: a runtime `ReadableStream` whose `pull` is Rust.
-//! - [`value_stream`]: the demo's stream of integers and its reader.
-//! - [`body_stream`]: `/api/stream`'s response body.
+//! - [`demo_stream`]: the demo's stream of integers and its reader.
+//! - [`stream_body`]: `/api/stream`'s response body.
 //! - [`workers_host`]: the core's host, backed by timers and the console.
-//! - [`response`]: responses, including every error as JSON.
+//! - [`response`]: every response's headers and body, `HEAD` included.
 
-mod body_stream;
+mod demo_stream;
 mod entry;
 mod readable;
 mod response;
-mod value_stream;
+mod stream_body;
 mod workers_host;

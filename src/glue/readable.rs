@@ -16,7 +16,7 @@ use web_sys::{
     UnderlyingSource,
 };
 
-use crate::reader::StreamError;
+use crate::http::error::StreamError;
 
 /// What a pull did: finished at once, or must wait for a future.
 pub(crate) enum Pull<F> {

@@ -1,14 +1,15 @@
-//! The worker's responses: the demo's hint, the stream, the page, and every
-//! refusal as JSON with the status the core chose.
+//! The worker's responses: the demo's hint, the stream, the page, the same
+//! headers without a body for `HEAD`, and every refusal as JSON with the
+//! status the core chose.
 
 use web_sys::ReadableStream;
 use worker::{Headers, Response, ResponseBody};
 
-use crate::error::Error;
+use crate::http::error::Error;
+use crate::http::route::ALLOWED_METHODS;
 use crate::page;
-use crate::route::ALLOWED_METHODS;
 use crate::run::RunId;
-use crate::wire::Format;
+use crate::stream::wire::Format;
 
 /// The recipe's answer, word for word.
 pub(crate) const HINT: &str = "Check your console to see the result!";
@@ -38,59 +39,67 @@ fn respond(status: u16, headers: &[(&str, &str)], body: Body<'_>) -> Response {
     response.with_status(status).with_headers(map)
 }
 
-/// The hint, tagged with the run it started (none for `HEAD`).
-pub(crate) fn hint(run: Option<&RunId>) -> Response {
-    // Every GET starts a run: a cached answer would start none.
-    let mut headers = vec![
-        ("content-type", "text/plain; charset=utf-8"),
-        ("cache-control", "no-store"),
-    ];
-    match run {
-        Some(run) => {
-            headers.push(("x-run-id", run.as_str()));
-            respond(200, &headers, Body::Bytes(HINT.as_bytes()))
-        }
-        None => respond(200, &headers, Body::Empty),
+/// The kinds of successful answer, for their headers.
+#[derive(Clone, Copy)]
+pub(crate) enum Answer {
+    /// The demo's hint.
+    Hint,
+    /// A stream in this format.
+    Stream(Format),
+    /// The live page.
+    Page,
+}
+
+/// The headers of an answer, but for the run id.
+fn headers(answer: Answer) -> Vec<(&'static str, &'static str)> {
+    match answer {
+        // Every GET starts a run: a cached answer would start none.
+        Answer::Hint => vec![
+            ("content-type", "text/plain; charset=utf-8"),
+            ("cache-control", "no-store"),
+        ],
+        // no-transform asks proxies not to buffer the stream to compress it.
+        Answer::Stream(format) => vec![
+            ("content-type", format.content_type()),
+            ("cache-control", "no-store, no-transform"),
+        ],
+        Answer::Page => vec![
+            ("content-type", "text/html; charset=utf-8"),
+            ("content-security-policy", page::CONTENT_SECURITY_POLICY),
+            ("x-content-type-options", "nosniff"),
+            // The page changes only with a deploy; revalidate after a few minutes.
+            ("cache-control", "public, max-age=300"),
+        ],
     }
 }
 
-/// A streamed body in `format`, tagged with its run (no body and no run for
-/// `HEAD`).
-pub(crate) fn stream(
-    run: Option<&RunId>,
-    format: Format,
-    body: Option<ReadableStream>,
-) -> Response {
-    // Every GET starts a run; no-transform asks proxies not to buffer the
-    // stream in order to compress it.
-    let mut headers = vec![
-        ("content-type", format.content_type()),
-        ("cache-control", "no-store, no-transform"),
-    ];
-    match (run, body) {
-        (Some(run), Some(body)) => {
-            headers.push(("x-run-id", run.as_str()));
-            respond(200, &headers, Body::Stream(body))
-        }
-        _ => respond(200, &headers, Body::Empty),
-    }
+/// The answer to `HEAD`: the headers `GET` would send (no run id: no run
+/// starts), and no body.
+pub(crate) fn head(answer: Answer) -> Response {
+    respond(200, &headers(answer), Body::Empty)
 }
 
-/// The live page (headers only for `HEAD`).
-pub(crate) fn page(with_body: bool) -> Response {
-    let headers = [
-        ("content-type", "text/html; charset=utf-8"),
-        ("content-security-policy", page::CONTENT_SECURITY_POLICY),
-        ("x-content-type-options", "nosniff"),
-        // The page changes only with a deploy; revalidate after a few minutes.
-        ("cache-control", "public, max-age=300"),
-    ];
-    let body = if with_body {
-        Body::Bytes(page::html().as_bytes())
-    } else {
-        Body::Empty
-    };
-    respond(200, &headers, body)
+/// The recipe's hint, tagged with the run it started.
+pub(crate) fn hint(run: &RunId) -> Response {
+    let mut headers = headers(Answer::Hint);
+    headers.push(("x-run-id", run.as_str()));
+    respond(200, &headers, Body::Bytes(HINT.as_bytes()))
+}
+
+/// A streamed body in `format`, tagged with its run.
+pub(crate) fn stream(run: &RunId, format: Format, body: ReadableStream) -> Response {
+    let mut headers = headers(Answer::Stream(format));
+    headers.push(("x-run-id", run.as_str()));
+    respond(200, &headers, Body::Stream(body))
+}
+
+/// The live page.
+pub(crate) fn page() -> Response {
+    respond(
+        200,
+        &headers(Answer::Page),
+        Body::Bytes(page::html().as_bytes()),
+    )
 }
 
 /// A refusal: the error's status and its JSON body, plus `Allow` for 405.

@@ -6,15 +6,28 @@
 //! wrap them in a stream (the glue uses the runtime's `ReadableStream`; tests use
 //! a model of it), reads, and ends with a [`Summary`] line. The reader pauses
 //! after every read, the last one included, exactly as the recipe's loop does.
+//!
+//! - [`params`]: the route's parameters, the recipe's constants as defaults.
+//! - [`source`]: the stream's underlying source, one value per pull, and cancel.
+//! - [`reader`]: the consumer's side of a stream, as a trait.
+//! - [`tally`]: what the reader asked for and got, and the lead.
+//! - [`summary`]: the line that ends every run.
 
+pub mod params;
+pub mod reader;
+pub mod source;
+pub mod summary;
+pub mod tally;
+
+use self::params::DemoParams;
+use self::reader::ValueReader;
+use self::source::PullSource;
+use self::summary::{Outcome, Summary};
+use self::tally::Tally;
 use crate::generator::{Integers, ValueLog, integers};
 use crate::host::Host;
-use crate::params::DemoParams;
-use crate::reader::{StreamError, ValueReader};
-use crate::run::{RunId, RunLog};
-use crate::source::PullSource;
-use crate::summary::{Outcome, Summary};
-use crate::tally::Tally;
+use crate::http::error::StreamError;
+use crate::run::{Run, RunId};
 
 /// Runs one demo to its end and returns its summary (also logged).
 ///
@@ -26,30 +39,25 @@ where
     R: ValueReader,
     O: FnOnce(PullSource<Integers>, u32) -> Result<R, StreamError>,
 {
-    let log = RunLog::new(host.clone(), id);
-    let tally = Tally::new();
-    let started_ms = host.now_ms();
-    log.line(format_args!(
+    let run = Run::start(host, id);
+    run.line(format_args!(
         "demo started: count={} produceMs={} readMs={} highWaterMark={}",
         params.count, params.produce_ms, params.read_ms, params.high_water_mark
     ));
 
-    let source = PullSource::new(integers(
-        log.clone(),
-        tally.clone(),
-        params.produce_ms,
-        ValueLog::EveryValue,
-    ));
+    let (generator, made) = integers(run.clone(), params.produce_ms, ValueLog::EveryValue);
+    let tally = Tally::new(made);
+    let source = PullSource::new(generator);
     let outcome = match open_stream(source.clone(), params.high_water_mark) {
-        Ok(mut reader) => read_values(&log, &tally, &mut reader, params).await,
+        Ok(mut reader) => read_values(&run, &tally, &mut reader, params).await,
         Err(error) => {
-            log.warn(format_args!("could not open the stream: {error}"));
+            run.warn(format_args!("could not open the stream: {error}"));
             Outcome::Errored
         }
     };
     if !source.is_finished() {
         // Only reachable if the stream never told the source it was done.
-        log.warn(format_args!("the stream kept its generator; releasing it"));
+        run.warn(format_args!("the stream kept its generator; releasing it"));
         source.cancel();
     }
     // A cancel in the middle of the generator's pause lets it go when the
@@ -58,22 +66,22 @@ where
     source.released().await;
 
     let summary = Summary {
-        run: log.id().to_string(),
+        run: run.id().to_string(),
         event: "summary",
         produced: tally.produced(),
         consumed: tally.consumed(),
         max_lead: tally.max_lead(),
         high_water_mark: params.high_water_mark,
-        elapsed_ms: (host.now_ms() - started_ms).max(0.0).round() as u64,
+        elapsed_ms: run.elapsed_ms(),
         outcome,
     };
-    log.raw(&summary.to_json_line());
+    run.summary(&summary);
     summary
 }
 
 /// The recipe's read loop, followed by the cancel the recipe leaves out.
 async fn read_values<H: Host, R: ValueReader>(
-    log: &RunLog<H>,
+    run: &Run<H>,
     tally: &Tally,
     reader: &mut R,
     params: DemoParams,
@@ -83,30 +91,30 @@ async fn read_values<H: Host, R: ValueReader>(
         match reader.read().await {
             Ok(Some(value)) => {
                 tally.record_consumed();
-                log.line(format_args!("Stream value: {value}"));
+                run.line(format_args!("Stream value: {value}"));
             }
             Ok(None) => {
-                log.warn(format_args!(
+                run.warn(format_args!(
                     "the stream closed after {} values",
                     tally.consumed()
                 ));
                 return Outcome::ClosedEarly;
             }
             Err(error) => {
-                log.warn(format_args!("read failed: {error}"));
+                run.warn(format_args!("read failed: {error}"));
                 return Outcome::Errored;
             }
         }
-        log.host().sleep(params.read_ms).await;
+        run.sleep(params.read_ms).await;
     }
-    log.line(format_args!(
+    run.line(format_args!(
         "read {} values; cancelling the stream",
         params.count
     ));
     match reader.cancel().await {
         Ok(()) => Outcome::Complete,
         Err(error) => {
-            log.warn(format_args!("cancel failed: {error}"));
+            run.warn(format_args!("cancel failed: {error}"));
             Outcome::Errored
         }
     }

@@ -15,9 +15,11 @@ use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultController};
 
 use super::readable::{Pull, pull_stream};
 use super::workers_host::WorkersHost;
-use crate::feed::{Ending, Feed, Taken};
-use crate::reader::StreamError;
-use crate::wire::Format;
+use crate::http::error::StreamError;
+use crate::run::json_line;
+use crate::stream::feed::{Feed, Taken};
+use crate::stream::queue::Ending;
+use crate::stream::wire::Format;
 
 /// The response body for `feed`, in `format`.
 pub(crate) fn body(
@@ -61,7 +63,7 @@ fn deliver(
         Taken::End(Ending::Cancelled, _) => Ok(()),
         Taken::End(_, summary) => {
             if let (Format::Ndjson, Some(summary)) = (format, summary) {
-                let line = summary.to_json_line() + "\n";
+                let line = json_line(&summary) + "\n";
                 controller.enqueue_with_chunk(&Uint8Array::from(line.as_bytes()))?;
             }
             controller.close()

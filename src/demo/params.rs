@@ -8,18 +8,41 @@
 //! | `readMs`        | 1000    | 0..=10000   | the reader's `sleep(1000)`        |
 //! | `highWaterMark` | 1       | 0..=16      | `ReadableStream`'s default        |
 //!
-//! A run may also take no longer than [`RUN_LIMIT_MS`]: the runtime keeps
-//! `waitUntil` work alive for 30 s after the response, and the margin covers
-//! start-up and the final log lines.
+//! The specs below are the one place these values live. A run may also take
+//! no longer than [`RUN_LIMIT_MS`]: the runtime keeps `waitUntil` work alive
+//! for 30 s after the response, and the margin covers start-up and the final
+//! log lines.
 
-use crate::error::{Error, Result};
-use crate::query::Query;
+use crate::http::error::{Error, Result};
+use crate::http::query::{Integer, Query};
 
 /// The longest a run may be planned to take, in milliseconds.
 pub const RUN_LIMIT_MS: u64 = 25_000;
 
+/// How many values the reader reads: the recipe's `loopCount`.
+pub const COUNT: Integer = Integer::new("count", 1..=100, 5);
+
+/// The generator's pause before each value after the first: the recipe's
+/// `sleep(100)`.
+pub const PRODUCE_MS: Integer = Integer::new("produceMs", 0..=10_000, 100);
+
+/// The reader's pause after each read: the recipe's `sleep(1000)`.
+pub const READ_MS: Integer = Integer::new("readMs", 0..=10_000, 1000);
+
+/// Values the stream may queue ahead of the reader: `ReadableStream`'s
+/// default of 1.
+pub const HIGH_WATER_MARK: Integer = Integer::new("highWaterMark", 0..=16, 1);
+
+/// Every parameter of `/api/handle-backpressure`, in the README's order.
+pub const SPEC: [Integer; 4] = [COUNT, PRODUCE_MS, READ_MS, HIGH_WATER_MARK];
+
 /// The names `/api/handle-backpressure` accepts.
-pub const DEMO_PARAMETERS: &[&str] = &["count", "produceMs", "readMs", "highWaterMark"];
+pub const DEMO_PARAMETERS: &[&str] = &[
+    COUNT.name,
+    PRODUCE_MS.name,
+    READ_MS.name,
+    HIGH_WATER_MARK.name,
+];
 
 /// How one demo run behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,10 +61,10 @@ impl Default for DemoParams {
     /// The recipe's own values.
     fn default() -> Self {
         DemoParams {
-            count: 5,
-            produce_ms: 100,
-            read_ms: 1000,
-            high_water_mark: 1,
+            count: narrow(COUNT.default),
+            produce_ms: narrow(PRODUCE_MS.default),
+            read_ms: narrow(READ_MS.default),
+            high_water_mark: narrow(HIGH_WATER_MARK.default),
         }
     }
 }
@@ -50,17 +73,11 @@ impl DemoParams {
     /// Reads the parameters from a query string (without the `?`).
     pub fn from_query(raw: Option<&str>) -> Result<DemoParams> {
         let query = Query::parse(raw, DEMO_PARAMETERS)?;
-        let recipe = DemoParams::default();
-        // Every range below fits in a u32, so the narrowing cannot truncate.
         let params = DemoParams {
-            count: query.integer("count", 1..=100, recipe.count.into())? as u32,
-            produce_ms: query.integer("produceMs", 0..=10_000, recipe.produce_ms.into())? as u32,
-            read_ms: query.integer("readMs", 0..=10_000, recipe.read_ms.into())? as u32,
-            high_water_mark: query.integer(
-                "highWaterMark",
-                0..=16,
-                recipe.high_water_mark.into(),
-            )? as u32,
+            count: narrow(query.integer(COUNT)?),
+            produce_ms: narrow(query.integer(PRODUCE_MS)?),
+            read_ms: narrow(query.integer(READ_MS)?),
+            high_water_mark: narrow(query.integer(HIGH_WATER_MARK)?),
         };
         let planned_ms = params.planned_ms();
         if planned_ms > RUN_LIMIT_MS {
@@ -79,4 +96,10 @@ impl DemoParams {
         let count = u64::from(self.count);
         count * u64::from(self.read_ms) + count.saturating_sub(1) * u64::from(self.produce_ms)
     }
+}
+
+/// A value already checked against one of the ranges above, all of which
+/// fit in a u32.
+fn narrow(value: u64) -> u32 {
+    u32::try_from(value).expect("every demo parameter's range fits in a u32")
 }

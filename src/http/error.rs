@@ -1,4 +1,5 @@
-//! Everything a request can get wrong, with the message a user can act on.
+//! Everything a request can get wrong, with the message a user can act on;
+//! and the one thing the runtime can get wrong under a run, a failed stream.
 //!
 //! The core decides *what* is wrong; the glue turns it into an HTTP status and
 //! a JSON body with [`Error::status`] and [`Error::to_json`]. Every error names
@@ -58,7 +59,7 @@ pub enum Error {
         /// The value given, shortened.
         value: String,
         /// The words allowed.
-        allowed: &'static [&'static str],
+        allowed: Vec<&'static str>,
     },
     /// The runtime failed to do something it always does; a bug, not the
     /// request's fault.
@@ -175,7 +176,7 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     value: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    allowed: Option<Allowed>,
+    allowed: Option<Allowed<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     planned_ms: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -185,9 +186,9 @@ struct Body<'a> {
 /// What a parameter may be: a range of numbers or a list of words.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum Allowed {
+enum Allowed<'a> {
     Range { min: u64, max: u64 },
-    Words(&'static [&'static str]),
+    Words(&'a [&'static str]),
 }
 
 impl fmt::Display for Error {
@@ -240,6 +241,20 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// A stream failed inside the worker: the runtime rejected a read, a cancel,
+/// or the building of a stream. Not the request's fault; the demo reports it
+/// in its log, and the stream route as [`Error::Internal`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamError(pub String);
+
+impl fmt::Display for StreamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "stream error: {}", self.0)
+    }
+}
+
+impl std::error::Error for StreamError {}
 
 /// Shortens untrusted input before it is echoed in an error.
 pub(crate) fn echo(input: &str) -> String {

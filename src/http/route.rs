@@ -9,7 +9,7 @@
 //! would add about 200 KB to the wasm module (measured before symbols were
 //! stripped: 318 KB without, 530 KB with).
 
-use crate::error::{Error, Result, echo};
+use super::error::{Error, Result, echo};
 
 /// The methods every route answers. `HEAD` gives the headers `GET` would,
 /// without a body and without starting a run.

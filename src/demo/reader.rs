@@ -4,7 +4,7 @@
 //! `ReadableStream`; in the native tests it is a model of the same algorithm.
 //! The demo reads through this trait and never knows which.
 
-use std::fmt;
+use crate::http::error::StreamError;
 
 /// A reader of a stream of integers.
 // The futures are not `Send`, and need not be: a Worker is single-threaded.
@@ -17,15 +17,3 @@ pub trait ValueReader {
     /// pulled.
     async fn cancel(&mut self) -> Result<(), StreamError>;
 }
-
-/// The stream failed: the runtime rejected a read or a cancel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StreamError(pub String);
-
-impl fmt::Display for StreamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "stream error: {}", self.0)
-    }
-}
-
-impl std::error::Error for StreamError {}

@@ -14,8 +14,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult};
 
 use super::readable::{Pull, describe, pull_stream};
-use crate::reader::{StreamError, ValueReader};
-use crate::source::{PullSource, Pulled};
+use crate::demo::reader::ValueReader;
+use crate::demo::source::{PullSource, Pulled};
+use crate::http::error::StreamError;
 
 /// A reader of a runtime `ReadableStream` of integers.
 pub(crate) struct JsValueReader {

@@ -1,0 +1,42 @@
+//! The line that ends every demo run: a JSON object with the run's counts.
+//!
+//! A demo's `maxLead` is how many values were made that the reader had not
+//! yet asked for (at most the stream's `highWaterMark`). It is a bare JSON
+//! object, written by [`Run::summary`](crate::run::Run::summary), so that a
+//! `wrangler tail --format json | jq` pipeline can parse it as it is.
+
+use serde::Serialize;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    /// The reader read every value it wanted and cancelled the stream.
+    Complete,
+    /// The stream closed before the reader had read every value.
+    ClosedEarly,
+    /// The stream failed.
+    Errored,
+}
+
+/// The counts of one finished run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// The run's id, as in its other lines.
+    pub run: String,
+    /// Always `"summary"`, so a filter can pick these lines out.
+    pub event: &'static str,
+    /// Values the generator made.
+    pub produced: u64,
+    /// Values the reader received.
+    pub consumed: u64,
+    /// The furthest the producer ever ran ahead of what the reader asked for.
+    pub max_lead: u64,
+    /// The stream's `highWaterMark`, the bound `max_lead` is held to.
+    pub high_water_mark: u32,
+    /// From the start of the run to the end of the cancel, in ms.
+    pub elapsed_ms: u64,
+    /// How the run ended.
+    pub outcome: Outcome,
+}

@@ -1,0 +1,8 @@
+//! The HTTP layer both routes stand on: which paths and methods the worker
+//! answers ([`route`]), strict query strings and the parameter specs each
+//! route is described by ([`query`]), and everything that can be refused, as
+//! a status and a JSON body ([`error`]).
+
+pub mod error;
+pub mod query;
+pub mod route;

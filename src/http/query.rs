@@ -1,0 +1,137 @@
+//! Strict query strings: every parameter known, given at most once, and well
+//! formed, or the request is refused before it starts any work.
+//!
+//! Each route describes its parameters once, as [`Integer`] and [`Choice`]
+//! specs (name, what is allowed, default): the same values drive parsing, the
+//! error a bad value gets, and the README's tables (a test reads them back).
+//!
+//! A typo such as `?cuont=3` silently running the default demo would be worse
+//! than an error, so unknown and repeated names are errors too. Values are
+//! percent-decoded first (`%35` is `5`), then must be plain ASCII digits: no
+//! sign, no fraction, no exponent, no spaces.
+
+use std::ops::RangeInclusive;
+
+use super::error::{Error, Result, echo};
+
+/// A whole-number parameter: its name, its range and its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Integer {
+    /// The name in the query string.
+    pub name: &'static str,
+    /// The smallest value allowed.
+    pub min: u64,
+    /// The largest value allowed.
+    pub max: u64,
+    /// The value when the parameter is absent.
+    pub default: u64,
+}
+
+impl Integer {
+    /// The spec of parameter `name`: any whole number in `range`, `default`
+    /// when absent.
+    pub const fn new(name: &'static str, range: RangeInclusive<u64>, default: u64) -> Integer {
+        Integer {
+            name,
+            min: *range.start(),
+            max: *range.end(),
+            default,
+        }
+    }
+}
+
+/// A parameter that is one of a few words, each standing for a value of `T`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choice<T: 'static> {
+    /// The name in the query string.
+    pub name: &'static str,
+    /// The words allowed, as written in the query, with what each means.
+    pub options: &'static [(&'static str, T)],
+    /// The value when the parameter is absent.
+    pub default: T,
+}
+
+impl<T: Copy + PartialEq> Choice<T> {
+    /// The words allowed, in order.
+    pub fn words(&self) -> Vec<&'static str> {
+        self.options.iter().map(|(word, _)| *word).collect()
+    }
+
+    /// The word that stands for `value`.
+    pub fn word(&self, value: T) -> &'static str {
+        self.options
+            .iter()
+            .find(|(_, meaning)| *meaning == value)
+            .map(|(word, _)| *word)
+            .expect("every value of a choice has a word")
+    }
+}
+
+/// A query string checked against the parameter names one route accepts.
+#[derive(Debug)]
+pub struct Query {
+    pairs: Vec<(&'static str, String)>,
+}
+
+impl Query {
+    /// Decodes `raw` (the part after `?`, if any) and checks each name
+    /// against `allowed`.
+    pub fn parse(raw: Option<&str>, allowed: &'static [&'static str]) -> Result<Query> {
+        let mut pairs: Vec<(&'static str, String)> = Vec::new();
+        for (name, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let Some(&known) = allowed.iter().find(|&&known| known == name) else {
+                return Err(Error::UnknownParameter {
+                    name: echo(&name),
+                    allowed,
+                });
+            };
+            if pairs.iter().any(|(seen, _)| *seen == known) {
+                return Err(Error::RepeatedParameter { name: known });
+            }
+            pairs.push((known, value.into_owned()));
+        }
+        Ok(Query { pairs })
+    }
+
+    fn value(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The whole number given for `spec`'s parameter, or its default when it
+    /// is absent.
+    pub fn integer(&self, spec: Integer) -> Result<u64> {
+        let Some(value) = self.value(spec.name) else {
+            return Ok(spec.default);
+        };
+        let digits_only = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+        match value.parse::<u64>() {
+            Ok(number) if digits_only && (spec.min..=spec.max).contains(&number) => Ok(number),
+            _ => Err(Error::InvalidInteger {
+                name: spec.name,
+                value: echo(value),
+                min: spec.min,
+                max: spec.max,
+            }),
+        }
+    }
+
+    /// The value whose word is given for `spec`'s parameter, or its default
+    /// when it is absent.
+    pub fn choice<T: Copy + PartialEq>(&self, spec: Choice<T>) -> Result<T> {
+        let Some(value) = self.value(spec.name) else {
+            return Ok(spec.default);
+        };
+        spec.options
+            .iter()
+            .find(|(word, _)| *word == value)
+            .map(|(_, meaning)| *meaning)
+            .ok_or_else(|| Error::InvalidChoice {
+                name: spec.name,
+                value: echo(value),
+                allowed: spec.words(),
+            })
+    }
+}

@@ -1,0 +1,104 @@
+//! The producer's side of a [`Feed`]: the task that runs the generator into
+//! the queue whenever the queue has room, and the inline refill that lets a
+//! take wake it without a trip through the event loop.
+
+use std::future::{Future, poll_fn};
+use std::task::{Context, Poll, Waker};
+
+use futures::{Stream, StreamExt};
+
+use super::Feed;
+use crate::host::Host;
+use crate::stream::queue::Ending;
+
+impl<H: Host> Feed<H> {
+    /// Polls the producer once with the driver task's waker, so that whatever
+    /// it waits on wakes that task. Ready when the producer has finished.
+    pub(super) fn drive(&self, driver: &Waker) -> Poll<()> {
+        let task = {
+            let mut shared = self.shared.borrow_mut();
+            shared.driver = Some(driver.clone());
+            shared.task.take()
+        };
+        // Polled outside the borrow: the producer uses the shared state.
+        let Some(mut task) = task else {
+            return Poll::Ready(());
+        };
+        match task.as_mut().poll(&mut Context::from_waker(driver)) {
+            Poll::Ready(()) => Poll::Ready(()),
+            Poll::Pending => {
+                self.shared.borrow_mut().task = Some(task);
+                Poll::Pending
+            }
+        }
+    }
+
+    /// Lets a producer that waits for room make its next values now, inline,
+    /// instead of waking its task and waiting for the next turn of the event
+    /// loop: one fewer trip through the task queue per chunk.
+    pub(super) fn refill_now(&self) {
+        let parked = {
+            let mut shared = self.shared.borrow_mut();
+            match (shared.producer.take(), shared.driver.clone()) {
+                (Some(_parked), Some(driver)) => Some(driver),
+                (parked, _) => {
+                    shared.producer = parked;
+                    None
+                }
+            }
+        };
+        match parked {
+            Some(driver) => {
+                if self.drive(&driver).is_ready() {
+                    // Finished inline: let the driver task see it and end.
+                    driver.wake();
+                }
+            }
+            None => self.wake_producer(),
+        }
+    }
+
+    pub(super) async fn produce<S>(self, mut generator: S) -> Ending
+    where
+        S: Stream<Item = u64> + Unpin,
+    {
+        loop {
+            self.room().await;
+            let Some(value) = generator.next().await else {
+                return Ending::Complete;
+            };
+            let made_as = self.made.get();
+            let capped = self
+                .shared
+                .borrow_mut()
+                .queue
+                .push(value, self.run.elapsed_ms(), made_as);
+            self.wake_taker();
+            if capped {
+                let (config, (waiting, bytes)) = {
+                    let shared = self.shared.borrow();
+                    (shared.queue.config(), shared.queue.load())
+                };
+                self.run.warn(format_args!(
+                    "push queue reached its cap ({waiting} values, {bytes} bytes waiting; \
+                     the cap is {} values or {} bytes): producer stopped after {made_as} values",
+                    config.cap_values, config.cap_bytes,
+                ));
+                return Ending::Capped;
+            }
+        }
+    }
+
+    /// Resolves when the producer may make its next value.
+    fn room(&self) -> impl Future<Output = ()> + '_ {
+        poll_fn(move |cx| {
+            let mut shared = self.shared.borrow_mut();
+            if shared.queue.has_room() {
+                Poll::Ready(())
+            } else {
+                shared.producer = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+    }
+}

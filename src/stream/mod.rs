@@ -1,0 +1,62 @@
+//! `/api/stream`: the recipe's generator feeding a [`Feed`], whose takes
+//! become the response body, pull or push.
+//!
+//! - [`params`]: the route's parameters and the push caps.
+//! - [`queue`]: the queue's rules as a plain type: room, hand-over, cap, counts.
+//! - [`feed`]: the async shell around the queue: the producer task, takes, cancel.
+//! - [`wire`]: how values are written on the wire, text or NDJSON.
+//! - [`summary`]: the line that ends every stream.
+//!
+//! The glue spawns the producer [`start`] returns and answers each of the
+//! runtime's pulls with [`Feed::take`]. A paced producer (`produceMs` > 0)
+//! logs each value as the recipe does; an unpaced one, which may make
+//! millions of values, logs only its start, its end and its summary.
+
+pub mod feed;
+pub mod params;
+pub mod queue;
+pub mod summary;
+pub mod wire;
+
+use std::future::Future;
+
+use futures::StreamExt;
+
+use self::feed::Feed;
+use self::params::{FORMAT, MODE, StreamParams};
+use crate::generator::{ValueLog, integers};
+use crate::host::Host;
+use crate::run::{Run, RunId};
+
+/// Starts a stream's run: returns its feed and the producer task to spawn.
+pub fn start<H: Host>(
+    host: H,
+    id: RunId,
+    params: StreamParams,
+) -> (Feed<H>, impl Future<Output = ()> + 'static) {
+    let run = Run::start(host, id);
+    run.line(format_args!(
+        "stream started: mode={} count={} produceMs={} highWaterMark={} batch={} format={}",
+        MODE.word(params.mode),
+        params.count,
+        params.produce_ms,
+        params.high_water_mark,
+        params.batch,
+        FORMAT.word(params.format),
+    ));
+    let value_log = if params.produce_ms > 0 {
+        ValueLog::EveryValue
+    } else {
+        ValueLog::Quiet
+    };
+    let (generator, made) = integers(run.clone(), params.produce_ms, value_log);
+    // `count` is at most 10 million, which fits any usize.
+    let generator = generator.take(params.count as usize);
+    Feed::start(
+        run,
+        made,
+        params.feed_config(),
+        params.format.min_line_bytes(),
+        generator,
+    )
+}

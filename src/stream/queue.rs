@@ -1,0 +1,274 @@
+//! The rules of `/api/stream`'s queue between producer and body, as a plain
+//! synchronous type: when the producer has room, what a take hands over, the
+//! push cap, and the counts the summary reports. [`Feed`](super::feed::Feed)
+//! is the async shell around it that only waits and wakes.
+//!
+//! - **pull**: the producer may make a value while fewer than
+//!   `highWaterMark` wait, or while a take waits and less than a batch is
+//!   there. The queue never holds more than `max(highWaterMark, batch)`.
+//! - **push**: the producer may always make a value; a cap on the values and
+//!   bytes waiting stops it.
+//! - A take hands over up to `batch` values at once. The *lead* of a value is
+//!   how many values had been made beyond it when it was taken.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+/// Whether the producer waits for the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Mode {
+    /// Make a value only when there is room for it: backpressure respected.
+    Pull,
+    /// Make every value as soon as possible: backpressure ignored, up to a cap.
+    Push,
+}
+
+/// How a stream ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Ending {
+    /// Every value was made and sent.
+    Complete,
+    /// The client went away or cancelled the body.
+    Cancelled,
+    /// Push mode hit its cap; what had been made was sent, the rest never made.
+    Capped,
+}
+
+/// How a queue behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedConfig {
+    /// Pull or push.
+    pub mode: Mode,
+    /// Pull mode: how many values may wait in the queue ahead of demand.
+    pub high_water_mark: u32,
+    /// The most values one take hands over as one chunk.
+    pub batch: u32,
+    /// Push mode: the producer stops when this many values are waiting.
+    pub cap_values: usize,
+    /// Push mode: the producer stops when the waiting values count for this
+    /// many bytes (by the queue's `size_of`).
+    pub cap_bytes: usize,
+}
+
+/// A value as it leaves the queue for the response body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sent {
+    /// The integer.
+    pub value: u64,
+    /// When it was made, in ms since the stream started.
+    pub produced_at_ms: u64,
+    /// How many values the producer had made beyond this one when it was taken.
+    pub lead: u64,
+}
+
+/// A value waiting in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Waiting {
+    value: u64,
+    produced_at_ms: u64,
+    /// How many values had been made when this one was (itself included).
+    made_as: u64,
+}
+
+/// What one poll of a take found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Values to send.
+    Chunk(Vec<Sent>),
+    /// The body is over.
+    Ended(Ending),
+    /// Less than a batch waits: let the producer add what it has ready, then
+    /// take again.
+    TopUp,
+    /// Nothing waits: sleep until the producer pushes or stops.
+    Wait,
+}
+
+/// What the queue's whole life came to, for the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Values handed to the body.
+    pub sent: u64,
+    /// The largest lead of any value sent.
+    pub max_lead: u64,
+    /// The most values ever waiting.
+    pub max_queue: u64,
+    /// The most bytes ever waiting, as counted for the push cap.
+    pub max_queue_bytes: u64,
+    /// Whether push mode hit its cap.
+    pub capped: bool,
+}
+
+/// The queue of one stream and the state of both its ends.
+#[derive(Debug)]
+pub struct Queue {
+    config: FeedConfig,
+    /// How many wire bytes a value takes while it waits, for the push cap.
+    size_of: fn(u64) -> usize,
+    waiting: VecDeque<Waiting>,
+    waiting_bytes: usize,
+    counts: Counts,
+    /// A take is waiting for values: in pull mode that makes room for a batch.
+    taker_waiting: bool,
+    /// Set when the producer has stopped, with the reason it stopped.
+    producer_done: Option<Ending>,
+    /// Set when the body has ended (drained, or cancelled).
+    body_done: Option<Ending>,
+    /// The summary has been asked for once both ends were done.
+    finished: bool,
+}
+
+impl Queue {
+    /// An empty queue; `size_of` gives the bytes a waiting value counts for
+    /// against the push cap.
+    pub fn new(config: FeedConfig, size_of: fn(u64) -> usize) -> Self {
+        Queue {
+            config,
+            size_of,
+            waiting: VecDeque::new(),
+            waiting_bytes: 0,
+            counts: Counts {
+                sent: 0,
+                max_lead: 0,
+                max_queue: 0,
+                max_queue_bytes: 0,
+                capped: false,
+            },
+            taker_waiting: false,
+            producer_done: None,
+            body_done: None,
+            finished: false,
+        }
+    }
+
+    /// The configuration the queue was made with.
+    pub fn config(&self) -> FeedConfig {
+        self.config
+    }
+
+    /// How many values wait right now.
+    pub fn len(&self) -> usize {
+        self.waiting.len()
+    }
+
+    /// Whether nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.waiting.is_empty()
+    }
+
+    /// Whether the producer may make its next value now.
+    pub fn has_room(&self) -> bool {
+        let waiting = self.waiting.len();
+        match self.config.mode {
+            Mode::Push => true,
+            Mode::Pull => {
+                waiting < self.config.high_water_mark as usize
+                    || (self.taker_waiting && waiting < self.config.batch as usize)
+            }
+        }
+    }
+
+    /// The producer made `value` at `produced_at_ms`, as value number
+    /// `made_as`. True if that filled a push queue to its cap: the producer
+    /// must stop.
+    pub fn push(&mut self, value: u64, produced_at_ms: u64, made_as: u64) -> bool {
+        self.waiting.push_back(Waiting {
+            value,
+            produced_at_ms,
+            made_as,
+        });
+        self.waiting_bytes += (self.size_of)(value);
+        let counts = &mut self.counts;
+        counts.max_queue = counts.max_queue.max(self.waiting.len() as u64);
+        counts.max_queue_bytes = counts.max_queue_bytes.max(self.waiting_bytes as u64);
+        let full = self.waiting.len() >= self.config.cap_values
+            || self.waiting_bytes >= self.config.cap_bytes;
+        counts.capped = self.config.mode == Mode::Push && full;
+        counts.capped
+    }
+
+    /// The values and bytes waiting, for the cap's warning.
+    pub fn load(&self) -> (usize, usize) {
+        (self.waiting.len(), self.waiting_bytes)
+    }
+
+    /// Decides one poll of a take. `first_poll` is true for the first poll
+    /// of a take, the only one that may ask for a top-up; `produced` is how
+    /// many values the producer has made so far, for the leads.
+    pub fn take(&mut self, first_poll: bool, produced: u64) -> Step {
+        if let Some(ending) = self.body_done {
+            return Step::Ended(ending);
+        }
+        let producing = self.producer_done.is_none();
+        if self.waiting.is_empty() {
+            if producing {
+                self.taker_waiting = true;
+                return Step::Wait;
+            }
+            self.taker_waiting = false;
+            let ending = self.producer_done.unwrap_or(Ending::Complete);
+            self.body_done = Some(ending);
+            return Step::Ended(ending);
+        }
+        let short_of_a_batch = self.waiting.len() < self.config.batch as usize;
+        if first_poll && producing && short_of_a_batch {
+            self.taker_waiting = true;
+            return Step::TopUp;
+        }
+        self.taker_waiting = false;
+        Step::Chunk(self.hand_over(produced))
+    }
+
+    fn hand_over(&mut self, produced: u64) -> Vec<Sent> {
+        let count = self.waiting.len().min(self.config.batch as usize);
+        let mut chunk = Vec::with_capacity(count);
+        for waiting in self.waiting.drain(..count) {
+            self.waiting_bytes -= (self.size_of)(waiting.value);
+            chunk.push(Sent {
+                value: waiting.value,
+                produced_at_ms: waiting.produced_at_ms,
+                lead: produced.saturating_sub(waiting.made_as),
+            });
+        }
+        self.counts.sent += count as u64;
+        if let Some(first) = chunk.first() {
+            // The first value of a chunk waited longest: its lead is the largest.
+            self.counts.max_lead = self.counts.max_lead.max(first.lead);
+        }
+        chunk
+    }
+
+    /// The producer stopped, for `reason`.
+    pub fn producer_stopped(&mut self, reason: Ending) {
+        self.producer_done = Some(reason);
+    }
+
+    /// The client went away: the body ends now and what waits is dropped.
+    /// Returns how many values had been sent, or `None` if the body had
+    /// already ended.
+    pub fn cancel(&mut self) -> Option<u64> {
+        if self.body_done.is_some() {
+            return None;
+        }
+        self.body_done = Some(Ending::Cancelled);
+        self.waiting.clear();
+        self.waiting_bytes = 0;
+        Some(self.counts.sent)
+    }
+
+    /// Once both the producer and the body are done, the first call returns
+    /// how the stream ended and its counts; every other call `None`.
+    pub fn finish(&mut self) -> Option<(Ending, Counts)> {
+        let (Some(_), Some(outcome)) = (self.producer_done, self.body_done) else {
+            return None;
+        };
+        if self.finished {
+            return None;
+        }
+        self.finished = true;
+        Some((outcome, self.counts))
+    }
+}

@@ -1,0 +1,152 @@
+//! The queue's rules on their own, with no runtime and no clock: room,
+//! hand-over, leads, caps, cancel and the counts, step by step.
+
+use handling_backpressure::stream::queue::{Counts, Ending, FeedConfig, Mode, Queue, Sent, Step};
+
+fn config(mode: Mode, high_water_mark: u32, batch: u32) -> FeedConfig {
+    FeedConfig {
+        mode,
+        high_water_mark,
+        batch,
+        cap_values: 5,
+        cap_bytes: usize::MAX,
+    }
+}
+
+/// Each value counts for one byte.
+fn queue(config: FeedConfig) -> Queue {
+    Queue::new(config, |_| 1)
+}
+
+/// Pushes values `from..=to`, made in that order.
+fn push_values(queue: &mut Queue, from: u64, to: u64) {
+    for value in from..=to {
+        queue.push(value, 0, value);
+    }
+}
+
+#[test]
+fn pull_has_room_below_high_water_mark_and_for_a_waiting_batch() {
+    let mut queue = queue(config(Mode::Pull, 2, 4));
+    push_values(&mut queue, 1, 2);
+    assert!(!queue.has_room(), "two wait: the look-ahead is full");
+    // A take that finds less than a batch asks for a top-up, which makes
+    // room up to a batch.
+    assert_eq!(queue.take(true, 2), Step::TopUp);
+    assert!(queue.has_room());
+    push_values(&mut queue, 3, 4);
+    assert!(!queue.has_room(), "a batch waits");
+    let Step::Chunk(chunk) = queue.take(false, 4) else {
+        panic!("a batch was waiting");
+    };
+    assert_eq!(
+        chunk.iter().map(|s| s.value).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+    assert!(queue.has_room(), "the look-ahead is empty again");
+}
+
+#[test]
+fn push_always_has_room_until_its_cap() {
+    let mut queue = queue(config(Mode::Push, 0, 1));
+    for value in 1..=4 {
+        assert!(queue.has_room());
+        assert!(!queue.push(value, 0, value));
+    }
+    assert!(queue.push(5, 0, 5), "the fifth value reaches the cap of 5");
+    assert_eq!(queue.load(), (5, 5));
+}
+
+#[test]
+fn the_byte_cap_counts_each_value_by_size_of() {
+    let config = FeedConfig {
+        cap_values: usize::MAX,
+        cap_bytes: 10,
+        ..config(Mode::Push, 0, 1)
+    };
+    let mut queue = Queue::new(config, |value| value as usize);
+    assert!(!queue.push(4, 0, 1));
+    assert!(queue.push(6, 0, 2), "4 + 6 bytes reach the cap of 10");
+}
+
+#[test]
+fn a_take_hands_over_at_most_a_batch_with_each_values_lead() {
+    let mut queue = queue(config(Mode::Push, 0, 2));
+    push_values(&mut queue, 1, 3);
+    let Step::Chunk(chunk) = queue.take(false, 3) else {
+        panic!("values were waiting");
+    };
+    assert_eq!(
+        chunk,
+        [
+            Sent {
+                value: 1,
+                produced_at_ms: 0,
+                lead: 2
+            },
+            Sent {
+                value: 2,
+                produced_at_ms: 0,
+                lead: 1
+            },
+        ]
+    );
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue.load().1, 1, "the bytes of what was taken are freed");
+}
+
+#[test]
+fn a_full_batch_is_handed_over_on_the_first_poll_without_a_top_up() {
+    let mut queue = queue(config(Mode::Pull, 4, 2));
+    push_values(&mut queue, 1, 3);
+    assert!(matches!(queue.take(true, 3), Step::Chunk(chunk) if chunk.len() == 2));
+}
+
+#[test]
+fn an_empty_queue_waits_while_producing_and_ends_when_the_producer_is_done() {
+    let mut queue = queue(config(Mode::Pull, 1, 1));
+    assert_eq!(queue.take(true, 0), Step::Wait);
+    queue.producer_stopped(Ending::Complete);
+    assert_eq!(queue.take(true, 0), Step::Ended(Ending::Complete));
+    assert_eq!(queue.take(true, 0), Step::Ended(Ending::Complete));
+}
+
+#[test]
+fn a_capped_stream_sends_what_waits_then_ends_capped() {
+    let mut queue = queue(config(Mode::Push, 0, 10));
+    push_values(&mut queue, 1, 5);
+    queue.producer_stopped(Ending::Capped);
+    assert!(matches!(queue.take(true, 5), Step::Chunk(chunk) if chunk.len() == 5));
+    assert_eq!(queue.take(true, 5), Step::Ended(Ending::Capped));
+}
+
+#[test]
+fn cancel_drops_what_waits_and_ends_the_body_once() {
+    let mut queue = queue(config(Mode::Push, 0, 1));
+    push_values(&mut queue, 1, 3);
+    let _ = queue.take(false, 3);
+    assert_eq!(queue.cancel(), Some(1));
+    assert_eq!(queue.load(), (0, 0));
+    assert_eq!(queue.cancel(), None, "a second cancel does nothing");
+    assert_eq!(queue.take(true, 3), Step::Ended(Ending::Cancelled));
+}
+
+#[test]
+fn the_counts_are_given_once_when_both_ends_are_done() {
+    let mut queue = queue(config(Mode::Pull, 2, 1));
+    push_values(&mut queue, 1, 2);
+    let _ = queue.take(false, 2);
+    assert_eq!(queue.finish(), None, "still producing, still sending");
+    queue.cancel();
+    assert_eq!(queue.finish(), None, "the producer has not stopped yet");
+    queue.producer_stopped(Ending::Cancelled);
+    let expected = Counts {
+        sent: 1,
+        max_lead: 1,
+        max_queue: 2,
+        max_queue_bytes: 2,
+        capped: false,
+    };
+    assert_eq!(queue.finish(), Some((Ending::Cancelled, expected)));
+    assert_eq!(queue.finish(), None);
+}
