@@ -9,33 +9,19 @@
 // The inspector makes console.log dearer than it is without it, so compare
 // shares between runs of this script, not with `make bench`.
 
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { Miniflare } from "miniflare";
+import { sleep } from "../tests/harness/wait.js";
+import { startWorkers } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
-import { COMPATIBILITY_DATE, ROOT } from "../tests/e2e/support.js";
 
 const TARGET = process.argv[2] ?? "/api/handle-backpressure?count=20&readMs=1&produceMs=1";
-const BUILD = path.join(ROOT, "target/profile-build");
+const BUILD = "target/profile-build";
 const INSPECTOR_PORT = 9339;
 
-const modules = {
-  "index.js": { type: "esm", contents: (await readFile(path.join(BUILD, "index.js"))).toString() },
-  "index_bg.wasm": { type: "wasm", contents: new Uint8Array(await readFile(path.join(BUILD, "index_bg.wasm"))) },
-};
-const mf = new Miniflare({
-  cf: false,
-  inspectorPort: INSPECTOR_PORT,
-  handleStructuredLogs: () => {},
-  workers: [
-    {
-      config: { name: "profiled", compatibilityDate: COMPATIBILITY_DATE, manifest: { mainModule: "index.js", modules } },
-      dev: { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] },
-    },
-  ],
-});
-await mf.ready;
-const url = new URL(TARGET, await mf.unsafeGetDirectURL("profiled")).href;
+const workerd = await startWorkers(
+  [{ name: "profiled", modules: { "index.js": `${BUILD}/index.js`, "index_bg.wasm": `${BUILD}/index_bg.wasm` } }],
+  { inspectorPort: INSPECTOR_PORT },
+);
+const url = new URL(TARGET, workerd.urls.profiled).href;
 
 // The first target is the user worker; speak the DevTools protocol to it.
 const [target] = await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json();
@@ -60,7 +46,7 @@ try {
   await send("Profiler.setSamplingInterval", { interval: 50 });
   await send("Profiler.start");
   await load(url, { connections: 10, amount: 400 });
-  await new Promise((resolve) => setTimeout(resolve, 2000)); // background work ends
+  await sleep(2000); // background work ends
   const { result } = await send("Profiler.stop");
   const selfTime = new Map();
   let samples = 0;
@@ -75,5 +61,5 @@ try {
   }
 } finally {
   socket.close();
-  await mf.dispose();
+  await workerd.dispose();
 }

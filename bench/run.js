@@ -11,18 +11,23 @@ import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { RUST_WORKER, ROOT, rssMb, sleep, startWorkers, workerdPid, wranglerDryRun } from "../tests/e2e/support.js";
-import { rawGet } from "../tests/e2e/raw-http.js";
+import { ROOT } from "../tests/harness/project.js";
+import { rawGetToEnd } from "../tests/harness/raw-http.js";
+import { stallAtOnePercent } from "../tests/harness/runs.js";
+import { wranglerDryRun } from "../tests/harness/tools.js";
+import { sleep } from "../tests/harness/wait.js";
+import { RECIPE_WORKER, RUST_WORKER, rssMb, startWorkers, workerdPid } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
 
 const PEERS = [
   RUST_WORKER,
-  { name: "recipe", modules: { "recipe.js": "tests/fixtures/recipe.js" } },
+  RECIPE_WORKER,
   { name: "js-pull", modules: { "js-pull-stream.js": "bench/peers/js-pull-stream.js" } },
   { name: "static", modules: { "static-body.js": "bench/peers/static-body.js" } },
   { name: "hello", modules: { "index.js": "bench/hello/build/index.js", "index_bg.wasm": "bench/hello/build/index_bg.wasm" } },
 ];
 const RUST = RUST_WORKER.name;
+const RECIPE = RECIPE_WORKER.name;
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const round = (value, digits = 2) => Number(value.toFixed(digits));
@@ -78,7 +83,7 @@ async function hintLatency(workerd, levels = [1, 16, 64], amount = 2000) {
     for (let round = 0; round < 2; round++) {
       runs.rust.push(await load(url(RUST), { connections, amount }));
       await sleep(500);
-      runs.js.push(await load(url("recipe"), { connections, amount }));
+      runs.js.push(await load(url(RECIPE), { connections, amount }));
       await sleep(500);
     }
     const best = (list) => list.reduce((a, b) => (b.p50 < a.p50 ? b : a));
@@ -101,8 +106,7 @@ async function hintLatency(workerd, levels = [1, 16, 64], amount = 2000) {
 /** Reads a whole body as fast as possible; returns values/s and MB/s. */
 async function fastRead(url, pathAndQuery, count) {
   const started = performance.now();
-  const client = rawGet(url, pathAndQuery);
-  await client.until((c) => c.ended, 120_000, `the end of ${pathAndQuery}`);
+  const client = await rawGetToEnd(url, pathAndQuery, {}, 120_000);
   const seconds = (performance.now() - started) / 1000;
   const lines = client.lines.length;
   if (lines !== count) throw new Error(`${pathAndQuery}: ${lines} lines, expected ${count}`);
@@ -160,7 +164,7 @@ async function cpuPerRun(workerd, pid, runs = 300) {
     lines.slice(rustBefore).filter((l) => l.message.startsWith('{"run"') && l.message.includes('"outcome":"complete"')).length >= runs,
   );
   const jsBefore = workerd.console.lines.length;
-  const js = await measure("recipe", (lines) => lines.slice(jsBefore).filter((l) => l.message === "Stream value: 5").length >= runs);
+  const js = await measure(RECIPE, (lines) => lines.slice(jsBefore).filter((l) => l.message === "Stream value: 5").length >= runs);
   return { rust, js, ratio: ratio(rust.cpuMsPerRun, js.cpuMsPerRun), freePlanLimitMs: 10, goal: "no more CPU per run than the JS recipe" };
 }
 
@@ -172,14 +176,11 @@ async function memoryUnderSlowClient(workerd, pid) {
     for (const count of [10_000, 1_000_000]) {
       await sleep(300);
       const baseline = await rssMb(pid);
-      const client = rawGet(workerd.urls[RUST], `/api/stream?count=${count}&mode=${mode}&highWaterMark=4`);
-      await client.until((c) => c.lines.length >= count / 100, 30_000, "1% of the stream");
-      client.pause();
-      await sleep(1500);
-      const stalled = await rssMb(pid);
-      const id = client.headers["x-run-id"];
-      client.destroy();
-      const summary = await workerd.console.summaryOf(id, 10_000);
+      const rust = { url: workerd.urls[RUST], console: workerd.console };
+      const { summary, stalled } = await stallAtOnePercent(rust, `mode=${mode}&highWaterMark=4`, count, {
+        stallMs: 1500,
+        whileStalled: () => rssMb(pid),
+      });
       rows.push({
         mode,
         count,

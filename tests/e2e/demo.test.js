@@ -1,20 +1,15 @@
 // The built worker in real workerd: the route answers at once, the demo runs
 // in the background and logs the recipe's sequence, bad input starts nothing.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { bare, sleep, startRustWorker, startWorker, summaryOf } from "./support.js";
+import { sleep } from "../harness/wait.js";
+import { RECIPE_WORKER, bare, summaryOf, useWorker } from "../harness/workerd.js";
 
 const HINT = "Check your console to see the result!";
 const RECIPE_LINE = /^(yielding|Stream value:) \d+$/;
 
-let rust;
-before(async () => {
-  rust = await startRustWorker();
-});
-after(async () => {
-  await rust?.dispose();
-});
+const rust = useWorker();
 
 /** Starts a run and returns its id and the time its response was complete. */
 async function startRun(query = "") {
@@ -30,7 +25,7 @@ async function startRun(query = "") {
 describe("GET /api/handle-backpressure", () => {
   test("answers at once with the recipe's hint, before the second value is read", async () => {
     const { id, body, response, answeredAt } = await startRun();
-    const linesAtAnswer = rust.console.run(id).map((l) => bare(l.message));
+    const linesAtAnswer = rust.console.texts(id);
     assert.equal(body, HINT);
     assert.equal(response.headers.get("content-type"), "text/plain; charset=utf-8");
     assert.equal(response.headers.get("cache-control"), "no-store");
@@ -45,7 +40,7 @@ describe("GET /api/handle-backpressure", () => {
   test("logs the recipe's sequence, then the cancel, the dropped generator and the summary", async () => {
     const { id } = await startRun("?readMs=100&produceMs=10");
     const summary = await rust.console.summaryOf(id, 10_000);
-    const lines = rust.console.run(id).map((l) => bare(l.message));
+    const lines = rust.console.texts(id);
     assert.deepEqual(lines, [
       "demo started: count=5 produceMs=10 readMs=100 highWaterMark=1",
       "yielding 1",
@@ -120,10 +115,7 @@ describe("GET /api/handle-backpressure", () => {
     for (const [run, count] of runs.map((r, i) => [r, [3, 4, 2][i]])) {
       const summary = await rust.console.summaryOf(run.id, 10_000);
       assert.equal(summary.consumed, count);
-      const values = rust.console
-        .run(run.id)
-        .map((l) => bare(l.message))
-        .filter((m) => m.startsWith("Stream value:"));
+      const values = rust.console.texts(run.id).filter((m) => m.startsWith("Stream value:"));
       assert.deepEqual(
         values,
         Array.from({ length: count }, (_, i) => `Stream value: ${i + 1}`),
@@ -133,13 +125,7 @@ describe("GET /api/handle-backpressure", () => {
 });
 
 describe("parity with the JS recipe in the same workerd", () => {
-  let recipe;
-  before(async () => {
-    recipe = await startWorker({ name: "recipe", modules: { "recipe.js": "tests/fixtures/recipe.js" } });
-  });
-  after(async () => {
-    await recipe?.dispose();
-  });
+  const recipe = useWorker(RECIPE_WORKER);
 
   test("the same lines in the same order, each within 60 ms of the recipe's", async () => {
     // The recipe's own parameters, both workers started together.

@@ -3,19 +3,14 @@
 // run, Allow on every 405, each route's Cache-Control, compression for text
 // and none for NDJSON, and the NDJSON summary after a capped stream.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
-import { sleep, startRustWorker } from "./support.js";
-import { rawGet } from "./raw-http.js";
+import { rawGetToEnd } from "../harness/raw-http.js";
+import { sleep } from "../harness/wait.js";
+import { useWorker } from "../harness/workerd.js";
 
-let rust;
-before(async () => {
-  rust = await startRustWorker();
-});
-after(async () => {
-  await rust?.dispose();
-});
+const rust = useWorker();
 
 const ROUTES = ["/", "/api/handle-backpressure", "/api/stream"];
 
@@ -24,16 +19,6 @@ async function send(path, init = {}) {
   const response = await fetch(new URL(path, rust.url), init);
   const body = Buffer.from(await response.arrayBuffer());
   return { response, body };
-}
-
-/**
- * Reads a raw response to its end (no decompression on the client side),
- * from the worker's own socket or, with `base`, from another address.
- */
-async function rawToEnd(path, headers, base = rust.url) {
-  const client = rawGet(base, path, headers);
-  await client.until((c) => c.ended, 30_000, `the end of ${path}`);
-  return client;
 }
 
 describe("the page", () => {
@@ -121,7 +106,7 @@ describe("Cache-Control", () => {
 
   test("no-store, no-transform on both stream formats", async () => {
     for (const format of ["text", "ndjson"]) {
-      const client = await rawToEnd(`/api/stream?count=3&format=${format}`, {});
+      const client = await rawGetToEnd(rust.url, `/api/stream?count=3&format=${format}`);
       assert.equal(client.headers["cache-control"], "no-store, no-transform", format);
     }
   });
@@ -138,16 +123,16 @@ describe("compression", () => {
   test("a text stream is gzipped for a client that accepts gzip, and not otherwise", async () => {
     const expected = Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`).join("");
     const path = "/api/stream?count=2000&batch=64";
-    const gzipped = await rawToEnd(path, { "Accept-Encoding": "gzip" }, rust.entry);
+    const gzipped = await rawGetToEnd(rust.entry, path, { "Accept-Encoding": "gzip" });
     assert.equal(gzipped.headers["content-encoding"], "gzip");
     assert.equal(gunzipSync(gzipped.bytes).toString(), expected);
-    const plain = await rawToEnd(path, {}, rust.entry);
+    const plain = await rawGetToEnd(rust.entry, path);
     assert.equal(plain.headers["content-encoding"], undefined);
     assert.equal(plain.body, expected);
   });
 
   test("an NDJSON stream is never compressed, so each line reaches the client as it is made", async () => {
-    const client = await rawToEnd("/api/stream?count=200&format=ndjson&batch=8", { "Accept-Encoding": "gzip" }, rust.entry);
+    const client = await rawGetToEnd(rust.entry, "/api/stream?count=200&format=ndjson&batch=8", { "Accept-Encoding": "gzip" });
     assert.equal(client.headers["content-encoding"], undefined);
     const lines = client.lines.map((line) => JSON.parse(line));
     assert.deepEqual(
@@ -159,7 +144,7 @@ describe("compression", () => {
 
 describe("a capped push stream in NDJSON", () => {
   test("is sent whole up to the cap and ends with its capped summary", async () => {
-    const client = await rawToEnd("/api/stream?mode=push&format=ndjson&count=150000&batch=1024", {});
+    const client = await rawGetToEnd(rust.url, "/api/stream?mode=push&format=ndjson&count=150000&batch=1024");
     const lines = client.lines.map((line) => JSON.parse(line));
     const summary = lines.at(-1);
     const values = lines.slice(0, -1).map((line) => line.value);

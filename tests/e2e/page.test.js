@@ -7,7 +7,11 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { ROOT, bare, skipUnless, sleep, startRustWorker } from "./support.js";
+import { PUSH_CAP_VALUES, ROOT } from "../harness/project.js";
+import { assertNothingMadeAfterCancel } from "../harness/runs.js";
+import { skipUnless } from "../harness/tools.js";
+import { sleep } from "../harness/wait.js";
+import { useWorker } from "../harness/workerd.js";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const OUTPUT = path.join(ROOT, "tests/e2e/output");
@@ -15,11 +19,10 @@ const OUTPUT = path.join(ROOT, "tests/e2e/output");
 const skip = skipUnless(existsSync(CHROMIUM), `the page test needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 describe("the live page", { skip }, () => {
-  let rust;
+  const rust = useWorker();
   let browser;
   before(async () => {
     const { chromium } = await import("playwright-core");
-    rust = await startRustWorker();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -39,7 +42,6 @@ describe("the live page", { skip }, () => {
   });
   after(async () => {
     await browser?.close();
-    await rust?.dispose();
   });
 
   /** Opens the page; records console errors and every request it makes. */
@@ -64,6 +66,10 @@ describe("the live page", { skip }, () => {
   }
 
   const state = (page) => page.evaluate(() => window.backpressure.state());
+
+  /** Waits until the page's run has ended. */
+  const runEnded = (page, timeout) =>
+    page.waitForFunction(() => window.backpressure.state()?.running === false, null, { timeout });
 
   test("loads with no console error and no request outside the worker, even at a phone's width", async () => {
     const { page, problems, requests } = await open({ width: 390, height: 844 });
@@ -90,11 +96,7 @@ describe("the live page", { skip }, () => {
     const { page, problems } = await open();
     await configure(page, { mode: "pull", highWaterMark: 3, batch: 1, produceMs: 2, paceMs: 40, count: 300 });
     await page.click("#start");
-    await page.waitForFunction(
-      () => window.backpressure.state()?.running === false,
-      null,
-      { timeout: 60_000 },
-    );
+    await runEnded(page, 60_000);
     assert.equal((await state(page)).end, "complete");
     const { consumed, maxGap, maxLead } = await state(page);
     assert.equal(consumed, 300);
@@ -117,11 +119,11 @@ describe("the live page", { skip }, () => {
     await page.screenshot({ path: path.join(OUTPUT, "push.png") });
     const id = await page.textContent("#run");
     await page.click("#stop");
-    await page.waitForFunction(() => window.backpressure.state()?.running === false, null, { timeout: 10_000 });
+    await runEnded(page, 10_000);
     // The worker's own account: its queue hit the cap, then the page left.
     const summary = await rust.console.summaryOf(id, 10_000);
     assert.equal(summary.capped, true);
-    assert.equal(summary.maxQueue, 100_000);
+    assert.equal(summary.maxQueue, PUSH_CAP_VALUES);
     assert.equal(summary.outcome, "cancelled");
     assert.deepEqual(problems, []);
     await page.close();
@@ -138,7 +140,7 @@ describe("the live page", { skip }, () => {
     // Starting moved the focus to Stop, so Enter again stops the run.
     assert.equal(await page.evaluate(() => document.activeElement.id), "stop");
     await page.keyboard.press("Enter");
-    await page.waitForFunction(() => window.backpressure.state()?.running === false, null, { timeout: 10_000 });
+    await runEnded(page, 10_000);
     assert.equal((await state(page)).end, "cancelled");
     assert.match(await page.textContent("#message"), /^Stopped\. /);
     assert.equal(await page.evaluate(() => document.activeElement.id), "start");
@@ -147,11 +149,7 @@ describe("the live page", { skip }, () => {
     const summary = await rust.console.summaryOf(id, 10_000);
     assert.equal(summary.outcome, "cancelled");
     await sleep(500);
-    const lines = rust.console.run(id).map((l) => bare(l.message));
-    const cancel = lines.findIndex((line) => line.includes("stream cancelled after"));
-    assert.ok(cancel > 0, lines.join("\n"));
-    assert.deepEqual(lines.slice(cancel).filter((line) => line.startsWith("yielding")), []);
-    assert.equal(lines.filter((line) => line.startsWith("yielding")).length, summary.produced);
+    assertNothingMadeAfterCancel(rust.console.texts(id), summary);
     assert.deepEqual(problems, []);
     await page.close();
   });

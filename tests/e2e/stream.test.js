@@ -2,35 +2,22 @@
 // a client that stops reading stalls the pull producer with a bounded lead,
 // fills push mode's queue to its cap, and a disconnect stops production.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { bare, sleep, startRustWorker, startWorker } from "./support.js";
-import { rawGet } from "./raw-http.js";
+import { PUSH_CAP_VALUES } from "../harness/project.js";
+import { rawGet, rawGetToEnd } from "../harness/raw-http.js";
+import { assertNothingMadeAfterCancel, stallAtOnePercent } from "../harness/runs.js";
+import { sleep } from "../harness/wait.js";
+import { RUST_WORKER, useWorker } from "../harness/workerd.js";
 
-const PUSH_CAP_VALUES = 100_000;
-
-let rust;
-before(async () => {
-  rust = await startRustWorker();
-});
-after(async () => {
-  await rust?.dispose();
-});
+const rust = useWorker();
 
 /**
  * Reads 1% of a stream, then stops reading for `stallMs`, then hangs up.
- * Returns the run's summary and what the client had.
+ * Returns the run's summary and its lines while the client was stalled.
  */
-async function readOnePercentThenStall(query, count, stallMs = 1500) {
-  const client = rawGet(rust.url, `/api/stream?count=${count}&${query}`);
-  await client.until((c) => c.lines.length >= count / 100, 30_000, `1% of ${count} values`);
-  client.pause();
-  const id = client.headers["x-run-id"];
-  await sleep(stallMs);
-  const stalled = rust.console.run(id).map((l) => bare(l.message));
-  client.destroy();
-  const summary = await rust.console.summaryOf(id, 10_000);
-  return { client, id, summary, stalled };
+function readOnePercentThenStall(query, count, stallMs) {
+  return stallAtOnePercent(rust, query, count, { stallMs, whileStalled: (id) => rust.console.texts(id) });
 }
 
 describe("a client that stops reading", () => {
@@ -103,17 +90,7 @@ describe("a client that goes away mid-stream", () => {
       assert.ok(summary.produced < 1000);
       // Nothing more is made after the cancel, however long we wait.
       await sleep(300);
-      const lines = rust.console.run(id).map((l) => bare(l.message));
-      const cancel = lines.findIndex((line) => line.endsWith(`stream cancelled after ${summary.sent} values sent`));
-      assert.ok(cancel > 0, lines.join("\n"));
-      assert.deepEqual(
-        lines.slice(cancel + 1).filter((line) => line.startsWith("yielding")),
-        [],
-        "no value made after the cancel",
-      );
-      assert.equal(lines[cancel + 1], `generator dropped after yielding ${summary.produced} values`);
-      const yielded = lines.filter((line) => line.startsWith("yielding")).length;
-      assert.equal(yielded, summary.produced);
+      assertNothingMadeAfterCancel(rust.console.texts(id), summary);
     });
   }
 });
@@ -121,19 +98,9 @@ describe("a client that goes away mid-stream", () => {
 describe("each disconnect path on its own", () => {
   // A client that goes away fires both paths at once, so a driver in the same
   // isolate (tests/fixtures/disconnect-driver.js) fires one and not the other.
-  let driver;
-  before(async () => {
-    driver = await startWorker({
-      name: "disconnect-driver",
-      modules: {
-        "driver.js": "tests/fixtures/disconnect-driver.js",
-        "index.js": "build/index.js",
-        "index_bg.wasm": "build/index_bg.wasm",
-      },
-    });
-  });
-  after(async () => {
-    await driver?.dispose();
+  const driver = useWorker({
+    name: "disconnect-driver",
+    modules: { "driver.js": "tests/fixtures/disconnect-driver.js", ...RUST_WORKER.modules },
   });
 
   for (const [how, reason] of [
@@ -149,10 +116,7 @@ describe("each disconnect path on its own", () => {
         const summary = await driver.console.summaryOf(id, 10_000);
         assert.equal(summary.outcome, "cancelled");
         await sleep(300);
-        const lines = driver.console.run(id).map((l) => bare(l.message));
-        const cancel = lines.indexOf(`${reason}: stream cancelled after ${summary.sent} values sent`);
-        assert.ok(cancel > 0, lines.join("\n"));
-        assert.deepEqual(lines.slice(cancel + 1, -1), [`generator dropped after yielding ${summary.produced} values`]);
+        assertNothingMadeAfterCancel(driver.console.texts(id), summary, { reason });
         assert.ok(summary.produced <= summary.sent + 1, JSON.stringify(summary));
       });
     }
@@ -164,8 +128,7 @@ describe("a fast client", () => {
     for (const batch of [1, 16, 256]) {
       test(`receives every value in order exactly once (${mode}, batch ${batch})`, async () => {
         const count = 20_000;
-        const client = rawGet(rust.url, `/api/stream?count=${count}&mode=${mode}&batch=${batch}`);
-        await client.until((c) => c.ended, 30_000, "the end of the body");
+        const client = await rawGetToEnd(rust.url, `/api/stream?count=${count}&mode=${mode}&batch=${batch}`);
         assert.equal(client.status, 200);
         assert.equal(client.headers["content-type"], "text/plain; charset=utf-8");
         const expected = Array.from({ length: count }, (_, i) => String(i + 1));

@@ -5,8 +5,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { OFFLINE, ROOT, sleep, wranglerDryRun } from "./support.js";
-
+import { ROOT } from "../harness/project.js";
+import { OFFLINE, wranglerDryRun } from "../harness/tools.js";
+import { sleep, waitUntil } from "../harness/wait.js";
 
 async function freePort() {
   const server = createServer();
@@ -14,17 +15,6 @@ async function freePort() {
   const { port } = server.address();
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** Waits until `read()` matches `pattern`, or fails with what was seen. */
-async function waitFor(read, pattern, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = read().match(pattern);
-    if (match) return match;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}; output was:\n${read()}`);
 }
 
 test("make dev serves the worker and its console shows the demo", { timeout: 180_000 }, async () => {
@@ -40,25 +30,26 @@ test("make dev serves the worker and its console shows the demo", { timeout: 180
   dev.stdout.on("data", (chunk) => (output += chunk));
   dev.stderr.on("data", (chunk) => (output += chunk));
   const exited = new Promise((resolve) => dev.on("exit", resolve));
+  /** Waits until `test()` gives something, or fails with wrangler's output. */
+  const untilDev = (test, timeoutMs, what, pollMs) =>
+    waitUntil(test, { timeoutMs, what, seen: () => `output was:\n${output}`, pollMs });
   try {
-    await waitFor(() => output, new RegExp(`Ready on http://127\\.0\\.0\\.1:${port}`), 150_000, "wrangler dev to be ready");
+    const ready = new RegExp(`Ready on http://127\\.0\\.0\\.1:${port}`);
+    await untilDev(() => output.match(ready), 150_000, "wrangler dev to be ready");
     // wrangler may rebuild once right after start; retry until it answers.
-    let response;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      try {
-        response = await fetch(`http://127.0.0.1:${port}/api/handle-backpressure?count=2&readMs=100&produceMs=10`);
-        break;
-      } catch {
-        await sleep(200);
-      }
-    }
-    assert.ok(response, `no answer from wrangler dev; output was:\n${output}`);
+    const response = await untilDev(
+      () => fetch(`http://127.0.0.1:${port}/api/handle-backpressure?count=2&readMs=100&produceMs=10`).catch(() => undefined),
+      10_000,
+      "an answer from wrangler dev",
+      200,
+    );
     assert.equal(response.status, 200);
     assert.equal(await response.text(), "Check your console to see the result!");
     const id = response.headers.get("x-run-id");
     assert.match(id, /^[0-9a-f]{8}$/);
 
-    await waitFor(() => output, new RegExp(`\\{"run":"${id}","event":"summary"[^\\n]*\\}`), 30_000, "the run's summary");
+    const summary = new RegExp(`\\{"run":"${id}","event":"summary"[^\\n]*\\}`);
+    await untilDev(() => output.match(summary), 30_000, "the run's summary");
     const tag = `[run ${id}] `;
     const lines = output
       .split("\n")

@@ -1,58 +1,48 @@
-// Starts a built worker in real workerd (Miniflare) and records its console.
+// Starts built workers in real workerd (Miniflare) and records their console.
 //
 // Each console line is kept with the time, on this process's clock, at which
 // it arrived, so tests can compare a line with the moment a response came in.
+// Also here: the workers the tests and benchmarks start, a test file's hooks
+// for one worker (`useWorker`), and the workerd process's pid and memory.
 
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { EventEmitter } from "node:events";
+import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { setTimeout as sleep } from "node:timers/promises";
-import { promisify } from "node:util";
+import { after, before } from "node:test";
 import { Miniflare } from "miniflare";
+import { COMPATIBILITY_DATE, ROOT } from "./project.js";
+import { waitUntil } from "./wait.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** The Rust worker as `make build` left it in build/. */
+export const RUST_WORKER = {
+  name: "handling-backpressure",
+  modules: { "index.js": "build/index.js", "index_bg.wasm": "build/index_bg.wasm" },
+};
 
-// The runtime behaviour the worker is built against; kept equal to wrangler.toml.
-export const COMPATIBILITY_DATE = "2026-11-17";
+/** The JS recipe as a worker (tests/fixtures/recipe.js). */
+export const RECIPE_WORKER = { name: "recipe", modules: { "recipe.js": "tests/fixtures/recipe.js" } };
 
 /** The console of one workerd, line by line. */
 export class Console {
   lines = [];
   #summaries = new Map();
-  #waiters = [];
+  #changes = new EventEmitter().setMaxListeners(0);
 
   record({ level, message }) {
     this.lines.push({ at: performance.now(), level, message });
     const summary = summaryOf(message);
     if (summary !== undefined) this.#summaries.set(summary.run, summary);
-    this.#waiters = this.#waiters.filter(({ predicate, resolve }) => {
-      if (!predicate(this.lines)) return true;
-      resolve();
-      return false;
-    });
+    this.#changes.emit("change");
   }
 
   /** Resolves once `predicate(lines)` holds; rejects after `timeoutMs`. */
   async until(predicate, timeoutMs, what = "the expected console lines") {
-    if (predicate(this.lines)) return;
-    let timer;
-    await Promise.race([
-      new Promise((resolve) => this.#waiters.push({ predicate, resolve })),
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `timed out after ${timeoutMs} ms waiting for ${what}; console was:\n` +
-                  this.lines.map((l) => `  ${l.level} ${l.message}`).join("\n"),
-              ),
-            ),
-          timeoutMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+    await waitUntil(() => predicate(this.lines), {
+      timeoutMs,
+      what,
+      seen: () => `console was:\n${this.lines.map((l) => `  ${l.level} ${l.message}`).join("\n")}`,
+      changes: this.#changes,
+    });
   }
 
   /** The lines of one run (those tagged `[run <id>]`, and its summary). */
@@ -60,6 +50,11 @@ export class Console {
     return this.lines.filter(
       (l) => l.message.startsWith(`[run ${id}] `) || summaryOf(l.message)?.run === id,
     );
+  }
+
+  /** The text of run `id`'s lines, without their `[run <id>] ` prefix. */
+  texts(id) {
+    return this.run(id).map((l) => bare(l.message));
   }
 
   /** The summary object of run `id`, once logged. */
@@ -71,6 +66,12 @@ export class Console {
   async summaryOf(id, timeoutMs) {
     await this.until(() => this.summary(id) !== undefined, timeoutMs, `the summary of run ${id}`);
     return this.summary(id);
+  }
+
+  /** Waits for the summary lines of all the runs `ids` and returns them, in order. */
+  async summariesOf(ids, timeoutMs) {
+    await this.until(() => ids.every((id) => this.summary(id) !== undefined), timeoutMs, `${ids.length} summaries`);
+    return ids.map((id) => this.summary(id));
   }
 }
 
@@ -105,14 +106,16 @@ async function loadModules(modules) {
 /**
  * Starts several workers in one workerd, each on a socket of its own.
  * `workers` is a list of `{ name, modules, compatibilityFlags }`, where
- * `modules` maps module names to files (the first is the entry point).
+ * `modules` maps module names to files relative to the repository (the first
+ * is the entry point); `inspectorPort` turns on workerd's inspector there.
  * Returns `{ urls: { [name]: URL }, entry, console, dispose }`; the console
  * has every worker's lines.
  */
-export async function startWorkers(workers) {
+export async function startWorkers(workers, { inspectorPort } = {}) {
   const console = new Console();
   const mf = new Miniflare({
     cf: false,
+    ...(inspectorPort === undefined ? {} : { inspectorPort }),
     handleStructuredLogs: (log) => {
       console.record(log);
     },
@@ -145,16 +148,21 @@ export async function startWorker({ name, modules, compatibilityFlags = [] }) {
   return { url: urls[name], entry, console, dispose };
 }
 
-/** The Rust worker as `make build` left it in build/. */
-export function startRustWorker() {
-  return startWorker(RUST_WORKER);
+/**
+ * For a test file or a `describe`: starts `worker` (the Rust worker unless
+ * told) before its tests and disposes of it after them. Returns the object
+ * that `startWorker` gives, filled in once the `before` hook has run.
+ */
+export function useWorker(worker = RUST_WORKER) {
+  const started = {};
+  before(async () => {
+    Object.assign(started, await startWorker(worker));
+  });
+  after(async () => {
+    await started.dispose?.();
+  });
+  return started;
 }
-
-/** The Rust worker's modules, for `startWorkers`. */
-export const RUST_WORKER = {
-  name: "handling-backpressure",
-  modules: { "index.js": "build/index.js", "index_bg.wasm": "build/index_bg.wasm" },
-};
 
 /** The workerd process that Miniflare started for this Node process. */
 export async function workerdPid() {
@@ -176,40 +184,3 @@ export async function rssMb(pid) {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   return Number(status.match(/VmRSS:\s+(\d+) kB/)[1]) / 1024;
 }
-
-/** The environment for wrangler here: no telemetry, no `request.cf` download. */
-export const OFFLINE = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-
-/**
- * Runs `wrangler deploy --dry-run` in `cwd`. Returns its output and the upload
- * size it reports (`uploadKiB`, `gzipKiB`; undefined if it reported none).
- */
-export async function wranglerDryRun(cwd) {
-  const outdir = await mkdtemp(path.join(tmpdir(), "dry-run-"));
-  try {
-    const { stdout } = await promisify(execFile)("wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
-      cwd,
-      env: OFFLINE,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const match = stdout.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
-    return { stdout, uploadKiB: match && Number(match[1]), gzipKiB: match && Number(match[2]) };
-  } finally {
-    await rm(outdir, { recursive: true, force: true });
-  }
-}
-
-/**
- * The `skip` option for a test that needs something this machine may lack:
- * `false` when it is there. When it is missing, a developer's run skips the
- * test and says why; under CI (`CI=true`) that throws instead, so a run that
- * could not test something never passes as if it had.
- */
-export function skipUnless(available, why) {
-  if (available) return false;
-  if (process.env.CI === "true") throw new Error(`${why}; under CI a test that cannot run fails`);
-  console.log(`SKIPPED: ${why}; it did not run.`);
-  return why;
-}
-
-export { sleep, ROOT };

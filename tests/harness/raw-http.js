@@ -1,8 +1,11 @@
-// A minimal HTTP/1.1 client over a raw TCP socket, for tests that need
-// backpressure to reach the worker: fetch (and Miniflare's dispatchFetch)
-// read the whole body as fast as they can, this client reads only when told.
+// A minimal HTTP/1.1 client over a raw TCP socket, for tests and benchmarks
+// that need backpressure to reach the worker: fetch (and Miniflare's
+// dispatchFetch) read the whole body as fast as they can, this client reads
+// only when told.
 
+import { EventEmitter } from "node:events";
 import net from "node:net";
+import { waitUntil } from "./wait.js";
 
 /**
  * Sends `GET path` and returns a handle that decodes the chunked body.
@@ -21,6 +24,16 @@ export function rawGet(baseUrl, path, headers = {}) {
   return client;
 }
 
+/**
+ * Sends `GET path` and reads the response to its end (no decompression on
+ * this side); rejects after `timeoutMs`.
+ */
+export async function rawGetToEnd(baseUrl, path, headers = {}, timeoutMs = 30_000) {
+  const client = rawGet(baseUrl, path, headers);
+  await client.until((c) => c.ended, timeoutMs, `the end of ${path}`);
+  return client;
+}
+
 class RawResponse {
   status = undefined;
   headers = {};
@@ -31,7 +44,7 @@ class RawResponse {
   ended = false;
   #raw = Buffer.alloc(0);
   #inBody = false;
-  #waiters = [];
+  #changes = new EventEmitter().setMaxListeners(0);
 
   constructor(socket) {
     this.socket = socket;
@@ -61,28 +74,18 @@ class RawResponse {
   }
 
   /** Resolves when `predicate(this)` holds; rejects after `timeoutMs`. */
-  until(predicate, timeoutMs, what) {
-    if (predicate(this)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`timed out waiting for ${what}; have ${this.body.length} body bytes`)),
-        timeoutMs,
-      );
-      this.#waiters.push({ predicate, resolve: () => (clearTimeout(timer), resolve()) });
-    });
-  }
-
-  #notify() {
-    this.#waiters = this.#waiters.filter(({ predicate, resolve }) => {
-      if (!predicate(this)) return true;
-      resolve();
-      return false;
+  async until(predicate, timeoutMs, what) {
+    await waitUntil(() => predicate(this), {
+      timeoutMs,
+      what,
+      seen: () => `have status ${this.status}, ${this.body.length} body bytes${this.ended ? ", ended" : ""}`,
+      changes: this.#changes,
     });
   }
 
   #finish() {
     this.ended = true;
-    this.#notify();
+    this.#changes.emit("change");
   }
 
   #receive(data) {
@@ -100,7 +103,7 @@ class RawResponse {
       this.#inBody = true;
     }
     this.#decodeChunks();
-    this.#notify();
+    this.#changes.emit("change");
   }
 
   #decodeChunks() {
