@@ -105,7 +105,7 @@ mutants:
 	  done > tests/mutants/outcome.txt; \
 	  cat tests/mutants/outcome.txt; \
 	  cp mutants.out/timeout.txt tests/mutants/timeout.txt; \
-	  if [ $$status -eq 3 ]; then status=0; fi; \
+	  if [ -s mutants.out/missed.txt ]; then status=2; elif [ $$status -eq 3 ]; then status=0; fi; \
 	  exit $$status
 
 clean:

@@ -91,7 +91,7 @@ fn a_take_hands_over_at_most_a_batch_with_each_values_lead() {
             },
         ]
     );
-    assert_eq!(queue.len(), 1);
+    assert_eq!(queue.waiting(), 1);
     assert_eq!(queue.load().1, 1, "the bytes of what was taken are freed");
 }
 

@@ -150,13 +150,8 @@ impl Queue {
     }
 
     /// How many values wait right now.
-    pub fn len(&self) -> usize {
+    pub fn waiting(&self) -> usize {
         self.waiting.len()
-    }
-
-    /// Whether nothing waits.
-    pub fn is_empty(&self) -> bool {
-        self.waiting.is_empty()
     }
 
     /// Whether the producer may make its next value now.

@@ -181,7 +181,7 @@ impl<H: Host> Feed<H> {
 
     /// How many values wait in the worker right now, made and not yet taken.
     pub fn waiting(&self) -> usize {
-        self.shared.borrow().queue.len()
+        self.shared.borrow().queue.waiting()
     }
 
     /// The client went away: stop producing now and end the body.
