@@ -279,6 +279,10 @@ fn the_stream_summary_reports_each_field_of_the_run_once() {
             "elapsedMs": 900,
             "outcome": "complete",
             "capped": false,
+            "budgetSpent": false,
+            // Everything this stream held was given back when it ended.
+            "budgetInUseBytes": 0,
+            "budgetLimitBytes": 4 << 20,
         })
     );
     let returned = seen.summary.expect("the last take carries the summary");

@@ -226,7 +226,7 @@ proptest! {
         let params = StreamParams { count, produce_ms, high_water_mark, batch, mode, format: Format::Text };
         let (values, summary) = on_virtual_time(async move {
             let host = TestHost::new();
-            let (feed, producer) = stream::start(host.clone(), RunId::from_bits(7), params);
+            let (feed, producer) = stream::start(host.clone(), RunId::from_bits(7), params, support::feed::budget());
             tokio::task::spawn_local(producer);
             let mut values = Vec::new();
             let mut takes = 0;

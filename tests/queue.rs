@@ -1,7 +1,10 @@
 //! The queue's rules on their own, with no runtime and no clock: room,
 //! hand-over, leads, caps, cancel and the counts, step by step.
 
-use handling_backpressure::stream::queue::{Counts, Ending, FeedConfig, Mode, Queue, Sent, Step};
+use handling_backpressure::stream::budget::Budget;
+use handling_backpressure::stream::queue::{
+    Counts, Ending, FeedConfig, Mode, Queue, Room, Sent, Step, VALUE_BYTES,
+};
 
 fn config(mode: Mode, high_water_mark: u32, batch: u32) -> FeedConfig {
     FeedConfig {
@@ -15,7 +18,7 @@ fn config(mode: Mode, high_water_mark: u32, batch: u32) -> FeedConfig {
 
 /// Each value counts for one byte.
 fn queue(config: FeedConfig) -> Queue {
-    Queue::new(config, |_| 1)
+    Queue::new(config, |_| 1, Budget::new(usize::MAX))
 }
 
 /// Pushes values `from..=to`, made in that order.
@@ -29,13 +32,13 @@ fn push_values(queue: &mut Queue, from: u64, to: u64) {
 fn pull_has_room_below_high_water_mark_and_for_a_waiting_batch() {
     let mut queue = queue(config(Mode::Pull, 2, 4));
     push_values(&mut queue, 1, 2);
-    assert!(!queue.has_room(), "two wait: the look-ahead is full");
+    assert_eq!(queue.room(), Room::Wait, "two wait: the look-ahead is full");
     // A take that finds less than a batch asks for a top-up, which makes
     // room up to a batch.
     assert_eq!(queue.take(true, 2), Step::TopUp);
-    assert!(queue.has_room());
+    assert_eq!(queue.room(), Room::Yes);
     push_values(&mut queue, 3, 4);
-    assert!(!queue.has_room(), "a batch waits");
+    assert_eq!(queue.room(), Room::Wait, "a batch waits");
     let Step::Chunk(chunk) = queue.take(false, 4) else {
         panic!("a batch was waiting");
     };
@@ -43,14 +46,14 @@ fn pull_has_room_below_high_water_mark_and_for_a_waiting_batch() {
         chunk.iter().map(|s| s.value).collect::<Vec<_>>(),
         [1, 2, 3, 4]
     );
-    assert!(queue.has_room(), "the look-ahead is empty again");
+    assert_eq!(queue.room(), Room::Yes, "the look-ahead is empty again");
 }
 
 #[test]
 fn push_always_has_room_until_its_cap() {
     let mut queue = queue(config(Mode::Push, 0, 1));
     for value in 1..=4 {
-        assert!(queue.has_room());
+        assert_eq!(queue.room(), Room::Yes);
         assert!(!queue.push(value, 0, value));
     }
     assert!(queue.push(5, 0, 5), "the fifth value reaches the cap of 5");
@@ -64,7 +67,7 @@ fn the_byte_cap_counts_each_value_by_size_of() {
         cap_bytes: 10,
         ..config(Mode::Push, 0, 1)
     };
-    let mut queue = Queue::new(config, |value| value as usize);
+    let mut queue = Queue::new(config, |value| value as usize, Budget::new(usize::MAX));
     assert!(!queue.push(4, 0, 1));
     assert!(queue.push(6, 0, 2), "4 + 6 bytes reach the cap of 10");
 }
@@ -146,7 +149,74 @@ fn the_counts_are_given_once_when_both_ends_are_done() {
         max_queue: 2,
         max_queue_bytes: 2,
         capped: false,
+        budget_spent: false,
     };
     assert_eq!(queue.finish(), Some((Ending::Cancelled, expected)));
     assert_eq!(queue.finish(), None);
+}
+
+#[test]
+fn every_waiting_value_is_charged_to_the_budget_until_it_is_taken_or_dropped() {
+    let budget = Budget::new(usize::MAX);
+    let mut queue = Queue::new(config(Mode::Push, 0, 2), |_| 1, budget.clone());
+    push_values(&mut queue, 1, 3);
+    assert_eq!(budget.in_use(), 3 * VALUE_BYTES);
+    let _ = queue.take(false, 3);
+    assert_eq!(budget.in_use(), VALUE_BYTES, "the two taken are given back");
+    drop(queue);
+    assert_eq!(
+        budget.in_use(),
+        0,
+        "a queue dropped gives back what it held"
+    );
+}
+
+#[test]
+fn cancel_gives_back_to_the_budget_what_was_waiting() {
+    let budget = Budget::new(usize::MAX);
+    let mut queue = Queue::new(config(Mode::Push, 0, 1), |_| 1, budget.clone());
+    push_values(&mut queue, 1, 4);
+    queue.cancel();
+    assert_eq!(budget.in_use(), 0);
+}
+
+#[test]
+fn push_stops_for_good_when_the_shared_budget_is_spent() {
+    let budget = Budget::new(3 * VALUE_BYTES);
+    let mut other = Queue::new(config(Mode::Push, 0, 1), |_| 1, budget.clone());
+    push_values(&mut other, 1, 2);
+    let mut queue = Queue::new(config(Mode::Push, 0, 1), |_| 1, budget.clone());
+    assert_eq!(queue.room(), Room::Yes);
+    push_values(&mut queue, 1, 1);
+    assert_eq!(
+        queue.room(),
+        Room::BudgetSpent,
+        "three values fill the budget"
+    );
+    queue.producer_stopped(Ending::Capped);
+    queue.cancel();
+    other.cancel();
+    let (_, counts) = queue.finish().expect("both ends are done");
+    assert!(counts.capped && counts.budget_spent);
+}
+
+#[test]
+fn pull_waits_for_the_budget_but_an_empty_queue_always_gets_its_next_value() {
+    let budget = Budget::new(2 * VALUE_BYTES);
+    let mut other = Queue::new(config(Mode::Push, 0, 1), |_| 1, budget.clone());
+    push_values(&mut other, 1, 2);
+    let mut queue = Queue::new(config(Mode::Pull, 4, 1), |_| 1, budget.clone());
+    assert_eq!(queue.room(), Room::Yes, "empty: it may always make one");
+    push_values(&mut queue, 1, 1);
+    assert_eq!(
+        queue.room(),
+        Room::Wait,
+        "the look-ahead waits for the budget"
+    );
+    other.cancel();
+    assert_eq!(
+        queue.room(),
+        Room::Yes,
+        "room again once another stream gave back"
+    );
 }

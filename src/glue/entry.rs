@@ -14,7 +14,18 @@ use crate::http::error::Error;
 use crate::http::query::Query;
 use crate::http::route::{Method, Route, Target};
 use crate::run::RunId;
-use crate::stream::{self, params::StreamParams};
+use crate::stream::budget::Budget;
+use crate::stream::{
+    self,
+    params::{ISOLATE_BUDGET_BYTES, StreamParams},
+};
+
+thread_local! {
+    /// The isolate's one memory budget for waiting values, shared by all its
+    /// streams: an isolate runs on one thread, so one per thread is one per
+    /// isolate.
+    static BUDGET: Budget = Budget::new(ISOLATE_BUDGET_BYTES);
+}
 
 #[event(start)]
 fn start() {
@@ -70,7 +81,8 @@ fn answer(request: &Request, ctx: &Context) -> std::result::Result<Response, Err
 /// Starts the stream's producer as its own task and answers with its body.
 fn start_stream(params: StreamParams, request: &Request) -> std::result::Result<Response, Error> {
     let run = RunId::from_bits(random_bits());
-    let (feed, producer) = stream::start(WorkersHost, run.clone(), params);
+    let budget = BUDGET.with(Budget::clone);
+    let (feed, producer) = stream::start(WorkersHost, run.clone(), params, budget);
     wasm_bindgen_futures::spawn_local(producer);
     match stream_body::body(feed.clone(), params.format, &request.inner().signal()) {
         Ok(body) => Ok(response::stream(&run, params.format, body)),

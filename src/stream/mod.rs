@@ -2,6 +2,7 @@
 //! become the response body, pull or push.
 //!
 //! - [`params`]: the route's parameters and the push caps.
+//! - [`budget`]: the memory all streams of an isolate may hold, together.
 //! - [`queue`]: the queue's rules as a plain type: room, hand-over, cap, counts.
 //! - [`feed`]: the async shell around the queue: the producer task, takes, cancel.
 //! - [`wire`]: how values are written on the wire, text or NDJSON.
@@ -12,6 +13,7 @@
 //! logs each value as the recipe does; an unpaced one, which may make
 //! millions of values, logs only its start, its end and its summary.
 
+pub mod budget;
 pub mod feed;
 pub mod params;
 pub mod queue;
@@ -22,6 +24,7 @@ use std::future::Future;
 
 use futures::StreamExt;
 
+use self::budget::Budget;
 use self::feed::Feed;
 use self::params::{FORMAT, MODE, StreamParams};
 use crate::generator::{ValueLog, integers};
@@ -29,10 +32,12 @@ use crate::host::Host;
 use crate::run::{Run, RunId};
 
 /// Starts a stream's run: returns its feed and the producer task to spawn.
+/// `budget` is the isolate's, shared by every stream.
 pub fn start<H: Host>(
     host: H,
     id: RunId,
     params: StreamParams,
+    budget: Budget,
 ) -> (Feed<H>, impl Future<Output = ()> + 'static) {
     let run = Run::start(host, id);
     run.line(format_args!(
@@ -57,6 +62,7 @@ pub fn start<H: Host>(
         made,
         params.feed_config(),
         params.format.min_line_bytes(),
+        budget,
         generator,
     )
 }

@@ -10,10 +10,15 @@
 //!   bytes waiting stops it.
 //! - A take hands over up to `batch` values at once. The *lead* of a value is
 //!   how many values had been made beyond it when it was taken.
+//! - Every waiting value is charged to the isolate's [`Budget`] at
+//!   [`VALUE_BYTES`]: push stops when the budget is spent, pull waits unless
+//!   its queue is empty.
 
 use std::collections::VecDeque;
 
 use serde::Serialize;
+
+use super::budget::Budget;
 
 /// Whether the producer waits for the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,6 +69,9 @@ pub struct Sent {
     pub lead: u64,
 }
 
+/// What one waiting value costs in memory, as charged to the budget.
+pub const VALUE_BYTES: usize = std::mem::size_of::<Waiting>();
+
 /// A value waiting in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Waiting {
@@ -98,8 +106,21 @@ pub struct Counts {
     pub max_queue: u64,
     /// The most bytes ever waiting, as counted for the push cap.
     pub max_queue_bytes: u64,
-    /// Whether push mode hit its cap.
+    /// Whether push mode hit its cap (its own, or the isolate's budget).
     pub capped: bool,
+    /// Whether it was the isolate's budget that stopped push mode.
+    pub budget_spent: bool,
+}
+
+/// Whether the producer may make its next value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Room {
+    /// Yes, now.
+    Yes,
+    /// Not yet: a take will make room.
+    Wait,
+    /// Never again: push mode found the isolate's budget spent.
+    BudgetSpent,
 }
 
 /// The queue of one stream and the state of both its ends.
@@ -110,6 +131,7 @@ pub struct Queue {
     size_of: fn(u64) -> usize,
     waiting: VecDeque<Waiting>,
     waiting_bytes: usize,
+    budget: Budget,
     counts: Counts,
     /// A take is waiting for values: in pull mode that makes room for a batch.
     taker_waiting: bool,
@@ -123,19 +145,21 @@ pub struct Queue {
 
 impl Queue {
     /// An empty queue; `size_of` gives the bytes a waiting value counts for
-    /// against the push cap.
-    pub fn new(config: FeedConfig, size_of: fn(u64) -> usize) -> Self {
+    /// against the push cap, and `budget` is the isolate's.
+    pub fn new(config: FeedConfig, size_of: fn(u64) -> usize, budget: Budget) -> Self {
         Queue {
             config,
             size_of,
             waiting: VecDeque::new(),
             waiting_bytes: 0,
+            budget,
             counts: Counts {
                 sent: 0,
                 max_lead: 0,
                 max_queue: 0,
                 max_queue_bytes: 0,
                 capped: false,
+                budget_spent: false,
             },
             taker_waiting: false,
             producer_done: None,
@@ -155,15 +179,33 @@ impl Queue {
     }
 
     /// Whether the producer may make its next value now.
-    pub fn has_room(&self) -> bool {
+    pub fn room(&mut self) -> Room {
         let waiting = self.waiting.len();
+        let affordable = self.budget.has_room_for(VALUE_BYTES);
         match self.config.mode {
-            Mode::Push => true,
+            Mode::Push if affordable => Room::Yes,
+            Mode::Push => {
+                self.counts.capped = true;
+                self.counts.budget_spent = true;
+                Room::BudgetSpent
+            }
             Mode::Pull => {
-                waiting < self.config.high_water_mark as usize
-                    || (self.taker_waiting && waiting < self.config.batch as usize)
+                let below_bound = waiting < self.config.high_water_mark as usize
+                    || (self.taker_waiting && waiting < self.config.batch as usize);
+                // An empty queue always gets its next value: no stream stalls
+                // for what other streams hold.
+                if below_bound && (affordable || waiting == 0) {
+                    Room::Yes
+                } else {
+                    Room::Wait
+                }
             }
         }
+    }
+
+    /// The isolate's budget this queue charges.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
     }
 
     /// The producer made `value` at `produced_at_ms`, as value number
@@ -176,6 +218,7 @@ impl Queue {
             made_as,
         });
         self.waiting_bytes += (self.size_of)(value);
+        self.budget.charge(VALUE_BYTES);
         let counts = &mut self.counts;
         counts.max_queue = counts.max_queue.max(self.waiting.len() as u64);
         counts.max_queue_bytes = counts.max_queue_bytes.max(self.waiting_bytes as u64);
@@ -220,6 +263,7 @@ impl Queue {
     fn hand_over(&mut self, produced: u64) -> Vec<Sent> {
         let count = self.waiting.len().min(self.config.batch as usize);
         let mut chunk = Vec::with_capacity(count);
+        self.budget.release(count * VALUE_BYTES);
         for waiting in self.waiting.drain(..count) {
             self.waiting_bytes -= (self.size_of)(waiting.value);
             chunk.push(Sent {
@@ -249,6 +293,7 @@ impl Queue {
             return None;
         }
         self.body_done = Some(Ending::Cancelled);
+        self.budget.release(self.waiting.len() * VALUE_BYTES);
         self.waiting.clear();
         self.waiting_bytes = 0;
         Some(self.counts.sent)
@@ -265,5 +310,13 @@ impl Queue {
         }
         self.finished = true;
         Some((outcome, self.counts))
+    }
+}
+
+impl Drop for Queue {
+    /// A stream that goes away without draining or cancelling (its body
+    /// dropped by the runtime) still gives back what it held.
+    fn drop(&mut self) {
+        self.budget.release(self.waiting.len() * VALUE_BYTES);
     }
 }

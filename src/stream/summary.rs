@@ -42,4 +42,10 @@ pub struct StreamSummary {
     pub outcome: Ending,
     /// Whether push mode hit its cap (also true if the client left afterwards).
     pub capped: bool,
+    /// Whether that cap was the isolate's memory budget.
+    pub budget_spent: bool,
+    /// Bytes the isolate's streams held against the budget as this one ended.
+    pub budget_in_use_bytes: u64,
+    /// The isolate's budget, in bytes.
+    pub budget_limit_bytes: u64,
 }

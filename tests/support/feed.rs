@@ -7,8 +7,9 @@ use handling_backpressure::generator::{ValueLog, integers};
 use handling_backpressure::host::Host;
 use handling_backpressure::run::{Run, RunId};
 use handling_backpressure::stream;
+use handling_backpressure::stream::budget::Budget;
 use handling_backpressure::stream::feed::{Feed, Taken};
-use handling_backpressure::stream::params::StreamParams;
+use handling_backpressure::stream::params::{ISOLATE_BUDGET_BYTES, StreamParams};
 use handling_backpressure::stream::queue::{Ending, FeedConfig, Mode};
 use handling_backpressure::stream::summary::StreamSummary;
 use handling_backpressure::stream::wire::Format;
@@ -71,7 +72,7 @@ pub async fn consume<H: Host>(feed: &Feed<H>, pace_ms: u64, max_takes: usize) ->
 /// Starts a stream with `params` and spawns its producer; must run inside
 /// `on_virtual_time`.
 pub fn spawn_stream(host: &TestHost, id: u32, params: StreamParams) -> Feed<TestHost> {
-    let (feed, producer) = stream::start(host.clone(), RunId::from_bits(id), params);
+    let (feed, producer) = stream::start(host.clone(), RunId::from_bits(id), params, budget());
     tokio::task::spawn_local(producer);
     feed
 }
@@ -99,7 +100,14 @@ pub fn spawn_feed(
 ) -> Feed<TestHost> {
     let run = Run::start(host.clone(), RunId::from_bits(id));
     let (generator, made) = integers(run.clone(), produce_ms, ValueLog::Quiet);
-    let (feed, producer) = Feed::start(run, made, config, format.min_line_bytes(), generator);
+    let (feed, producer) = Feed::start(
+        run,
+        made,
+        config,
+        format.min_line_bytes(),
+        budget(),
+        generator,
+    );
     tokio::task::spawn_local(producer);
     feed
 }
@@ -114,4 +122,10 @@ pub fn push_config(batch: u32, cap_values: usize, cap_bytes: usize) -> FeedConfi
         cap_values,
         cap_bytes,
     }
+}
+
+/// A budget of the route's size, of the test's own: as if each test ran in
+/// an isolate of its own.
+pub fn budget() -> Budget {
+    Budget::new(ISOLATE_BUDGET_BYTES)
 }

@@ -28,6 +28,7 @@ use futures::future::{AbortHandle, Abortable};
 
 mod producer;
 
+use super::budget::Budget;
 use super::queue::{Ending, FeedConfig, Queue, Sent, Step};
 use super::summary::StreamSummary;
 use crate::generator::Made;
@@ -80,12 +81,14 @@ impl<H: Host> Feed<H> {
     /// Starts a feed for one stream: returns it, and the task that drives the
     /// producer running `generator` into it, for the caller to spawn. `made`
     /// is the generator's own count of values made; `size_of` gives the bytes
-    /// a waiting value counts for against the push cap.
+    /// a waiting value counts for against the push cap; `budget` is the
+    /// isolate's, shared by every stream.
     pub fn start<S>(
         run: Run<H>,
         made: Made,
         config: FeedConfig,
         size_of: fn(u64) -> usize,
+        budget: Budget,
         generator: S,
     ) -> (Feed<H>, impl Future<Output = ()> + use<H, S>)
     where
@@ -94,7 +97,7 @@ impl<H: Host> Feed<H> {
         let (abort, registration) = AbortHandle::new_pair();
         let feed = Feed {
             shared: Rc::new(RefCell::new(Shared {
-                queue: Queue::new(config, size_of),
+                queue: Queue::new(config, size_of, budget),
                 taker: None,
                 producer: None,
                 abort: Some(abort),
@@ -206,10 +209,15 @@ impl<H: Host> Feed<H> {
     /// Writes the summary once both the producer and the body are done, and
     /// returns it to whoever completed the pair.
     fn finish_if_done(&self) -> Option<StreamSummary> {
-        let (outcome, counts, config) = {
+        let (outcome, counts, config, budget) = {
             let mut shared = self.shared.borrow_mut();
             let (outcome, counts) = shared.queue.finish()?;
-            (outcome, counts, shared.queue.config())
+            (
+                outcome,
+                counts,
+                shared.queue.config(),
+                shared.queue.budget().clone(),
+            )
         };
         let summary = StreamSummary {
             run: self.run.id().to_string(),
@@ -226,6 +234,9 @@ impl<H: Host> Feed<H> {
             elapsed_ms: self.run.elapsed_ms(),
             outcome,
             capped: counts.capped,
+            budget_spent: counts.budget_spent,
+            budget_in_use_bytes: budget.in_use() as u64,
+            budget_limit_bytes: budget.limit() as u64,
         };
         self.run.summary(&summary);
         Some(summary)

@@ -9,7 +9,7 @@ use futures::{Stream, StreamExt};
 
 use super::Feed;
 use crate::host::Host;
-use crate::stream::queue::Ending;
+use crate::stream::queue::{Ending, Room};
 
 impl<H: Host> Feed<H> {
     /// Polls the producer once with the driver task's waker, so that whatever
@@ -63,7 +63,19 @@ impl<H: Host> Feed<H> {
         S: Stream<Item = u64> + Unpin,
     {
         loop {
-            self.room().await;
+            if self.room().await == Room::BudgetSpent {
+                let (waiting, in_use, limit) = {
+                    let shared = self.shared.borrow();
+                    let budget = shared.queue.budget();
+                    (shared.queue.waiting(), budget.in_use(), budget.limit())
+                };
+                self.run.warn(format_args!(
+                    "the isolate's memory budget for waiting values is spent ({in_use} of \
+                     {limit} bytes, {waiting} values of this stream): producer stopped after {} values",
+                    self.made.get(),
+                ));
+                return Ending::Capped;
+            }
             let Some(value) = generator.next().await else {
                 return Ending::Complete;
             };
@@ -89,15 +101,16 @@ impl<H: Host> Feed<H> {
         }
     }
 
-    /// Resolves when the producer may make its next value.
-    fn room(&self) -> impl Future<Output = ()> + '_ {
+    /// Resolves when the producer may make its next value, or never may.
+    fn room(&self) -> impl Future<Output = Room> + '_ {
         poll_fn(move |cx| {
             let mut shared = self.shared.borrow_mut();
-            if shared.queue.has_room() {
-                Poll::Ready(())
-            } else {
-                shared.producer = Some(cx.waker().clone());
-                Poll::Pending
+            match shared.queue.room() {
+                Room::Wait => {
+                    shared.producer = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+                room => Poll::Ready(room),
             }
         })
     }

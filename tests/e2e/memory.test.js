@@ -1,0 +1,104 @@
+// The isolate-wide memory budget, end to end: many clients that open a
+// stream and stop reading must not make the worker grow much more than the
+// runtime itself grows for the same number of stalled responses of a JS
+// worker. Resident memory of the workerd process, from /proc, as the bench
+// reads it; each worker in a workerd of its own, one after the other.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { rawGet } from "../harness/raw-http.js";
+import { bare, rssMb, RUST_WORKER, startWorker, workerdPid } from "../harness/workerd.js";
+import { sleep, waitUntil } from "../harness/wait.js";
+
+const JS_PULL_WORKER = { name: "js-pull-stream", modules: { "js-pull-stream.js": "bench/peers/js-pull-stream.js" } };
+
+/** The most the Rust worker may grow beyond the JS baseline, in MB. */
+const ALLOWED_EXTRA_MB = 32;
+
+/**
+ * Opens one raw client per path, waits until each has its first bytes, then
+ * stops reading on all of them; gives the clients once the process's memory
+ * has settled.
+ */
+async function stallAll(worker, paths) {
+  const clients = paths.map((path) => rawGet(worker.url, path));
+  for (const client of clients) {
+    await client.until((c) => c.body.length > 0, 30_000, "the first bytes");
+    client.pause();
+  }
+  // Let every producer run until it is held back (pull) or stopped (push).
+  await sleep(3_000);
+  return clients;
+}
+
+/** How much the worker's workerd grows while `paths` stall; closes them after. */
+async function growthWhileStalled(workerSpec, paths, whileStalled = async () => {}) {
+  const worker = await startWorker(workerSpec);
+  try {
+    const pid = await workerdPid();
+    // Warm the isolate first, so that the baseline includes the module.
+    const warm = rawGet(worker.url, paths[0].replace(/count=\d+/, "count=10"));
+    await warm.until((c) => c.ended, 10_000, "a warm-up stream");
+    await sleep(500);
+    const before = await rssMb(pid);
+    const clients = await stallAll(worker, paths);
+    const during = await rssMb(pid);
+    await whileStalled(worker, clients);
+    for (const client of clients) client.destroy();
+    return { worker, growthMb: during - before, clients, dispose: worker.dispose };
+  } catch (error) {
+    await worker.dispose();
+    throw error;
+  }
+}
+
+test("40 stalled push clients and 16 stalled pull clients stay within the budget of a JS worker's 56", async () => {
+  const count = 10_000_000;
+  const js = await growthWhileStalled(
+    JS_PULL_WORKER,
+    Array.from({ length: 56 }, () => `/?count=${count}`),
+  );
+  await js.dispose();
+
+  const rustPaths = [
+    ...Array.from({ length: 40 }, () => `/api/stream?mode=push&count=${count}&format=ndjson`),
+    // Pull streams as the JS worker's: one value per pull.
+    ...Array.from({ length: 16 }, () => `/api/stream?count=${count}`),
+  ];
+  const rust = await growthWhileStalled(RUST_WORKER, rustPaths, async (worker) => {
+    // The worker still answers other requests meanwhile.
+    const response = await fetch(new URL("/api/stream?count=5", worker.url));
+    assert.equal(await response.text(), "1\n2\n3\n4\n5\n");
+  });
+  try {
+    console.log(
+      `stalled streams: JS pull ×56 grew workerd by ${js.growthMb.toFixed(1)} MB; ` +
+        `Rust push ×40 + pull ×16 by ${rust.growthMb.toFixed(1)} MB`,
+    );
+    // Every run ends with its summary once its client has left.
+    const ids = rust.clients.map((client) => client.headers["x-run-id"]);
+    const summaries = await rust.worker.console.summariesOf(ids, 20_000);
+    for (const summary of summaries) {
+      // A push stream the budget stopped may have ended before its client left.
+      assert.ok(["cancelled", "capped"].includes(summary.outcome), JSON.stringify(summary));
+    }
+    const push = summaries.filter((summary) => summary.mode === "push");
+    assert.ok(
+      push.some((summary) => summary.budgetSpent),
+      "some push stream was stopped by the isolate's budget",
+    );
+    // A pull stream with an empty queue may always make its next value, so
+    // the budget can be passed by at most one value (24 bytes) per stream.
+    for (const summary of summaries) {
+      assert.ok(summary.budgetInUseBytes <= summary.budgetLimitBytes + 24 * ids.length, JSON.stringify(summary));
+    }
+    const warnings = rust.worker.console.lines.map((line) => bare(line.message));
+    assert.ok(warnings.some((line) => line.includes("memory budget")), "the budget's stop is announced");
+    assert.ok(
+      rust.growthMb <= js.growthMb + ALLOWED_EXTRA_MB,
+      `Rust grew ${rust.growthMb.toFixed(1)} MB, JS ${js.growthMb.toFixed(1)} MB: more than ${ALLOWED_EXTRA_MB} MB apart`,
+    );
+  } finally {
+    await rust.dispose();
+  }
+});
