@@ -73,7 +73,10 @@ pub fn integers<H: Host>(run: Run<H>, produce_ms: u32, value_log: ValueLog) -> (
         }
         let value = state.next;
         if state.value_log == ValueLog::EveryValue {
-            state.dropped.run.line(format_args!("yielding {value}"));
+            state
+                .dropped
+                .run
+                .value_line(format_args!("yielding {value}"));
         }
         state.dropped.made.add_one();
         state.next += 1;

@@ -189,3 +189,21 @@ describe("refusals", () => {
     assert.deepEqual(rust.console.lines.slice(before), []);
   });
 });
+
+describe("the log of one invocation", () => {
+  test("stays within 128 KB for a 10,000-value paced stream, with its first and last values and its summary", async () => {
+    const client = await rawGetToEnd(rust.url, "/api/stream?count=10000&produceMs=1&batch=64", {}, 120_000);
+    assert.equal(client.lines.length, 10_000);
+    const id = client.headers["x-run-id"];
+    const summary = await rust.console.summaryOf(id, 10_000);
+    assert.equal(summary.outcome, "complete");
+    const lines = rust.console.run(id).map((line) => line.message);
+    const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+    console.log(`10,000 paced values: ${lines.length} console lines, ${bytes} bytes`);
+    assert.ok(bytes <= 128 * 1024, `${bytes} bytes`);
+    const texts = rust.console.texts(id);
+    assert.ok(texts.includes("yielding 1") && texts.includes("yielding 10000"), texts.slice(-14).join("\n"));
+    assert.ok(texts.some((text) => /^\d+ more lines like the next ones were left out/.test(text)));
+    assert.equal(texts.at(-1), JSON.stringify(summary));
+  });
+});

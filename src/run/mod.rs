@@ -7,9 +7,14 @@
 //! `[run <id>]`, and the id is also sent to the client in the `X-Run-Id`
 //! header so a user can find their own run in a shared console.
 
+pub mod log_budget;
+
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
+
+use self::log_budget::{KEPT_LAST, LogBudget, VALUE_LINES_BYTES};
 
 use serde::Serialize;
 
@@ -46,6 +51,8 @@ pub struct Run<H> {
     host: H,
     id: RunId,
     started_ms: f64,
+    /// What the run's per-value lines may still take of the console.
+    log: Rc<RefCell<LogBudget>>,
 }
 
 impl<H: Host> Run<H> {
@@ -56,6 +63,7 @@ impl<H: Host> Run<H> {
             host,
             id,
             started_ms,
+            log: Rc::default(),
         }
     }
 
@@ -77,19 +85,52 @@ impl<H: Host> Run<H> {
 
     /// Writes `[run <id>] <message>`.
     pub fn line(&self, message: fmt::Arguments<'_>) {
-        self.host.log(&format!("[run {}] {message}", self.id));
+        self.write_held();
+        self.host.log(&self.tagged(message));
     }
 
     /// Writes `[run <id>] <message>` at warning level.
     pub fn warn(&self, message: fmt::Arguments<'_>) {
-        self.host.warn(&format!("[run {}] {message}", self.id));
+        self.write_held();
+        self.host.warn(&self.tagged(message));
+    }
+
+    /// Writes a line the run writes once per value (`yielding N`), within
+    /// the run's log budget: past it, only the last few such lines are kept
+    /// and written, with a count of those left out, before the next other
+    /// line.
+    pub fn value_line(&self, message: fmt::Arguments<'_>) {
+        let admitted = self.log.borrow_mut().admit(self.tagged(message));
+        if let Some(line) = admitted {
+            self.host.log(&line);
+        }
     }
 
     /// Writes the run's summary as one line of JSON, exactly as given: a bare
     /// object, so that `wrangler tail --format json | jq` can parse it, with
     /// the run id as a field instead of a prefix.
     pub fn summary(&self, summary: &impl Serialize) {
+        self.write_held();
         self.host.log(&json_line(summary));
+    }
+
+    fn tagged(&self, message: fmt::Arguments<'_>) -> String {
+        format!("[run {}] {message}", self.id)
+    }
+
+    /// Writes the per-value lines held back, after a line that says how many
+    /// were left out before them.
+    fn write_held(&self) {
+        let (left_out, held) = self.log.borrow_mut().release();
+        if left_out > 0 {
+            self.host.log(&self.tagged(format_args!(
+                "{left_out} more lines like the next ones were left out: a run logs at \
+                 most {VALUE_LINES_BYTES} bytes of them, then only the last {KEPT_LAST}"
+            )));
+        }
+        for line in held {
+            self.host.log(&line);
+        }
     }
 }
 
