@@ -105,7 +105,7 @@ async function loadModules(modules) {
 
 /**
  * Starts several workers in one workerd, each on a socket of its own.
- * `workers` is a list of `{ name, modules, compatibilityFlags }`, where
+ * `workers` is a list of `{ name, modules, compatibilityFlags, tailConsumers }`, where
  * `modules` maps module names to files relative to the repository (the first
  * is the entry point); `inspectorPort` turns on workerd's inspector there.
  * Returns `{ urls: { [name]: URL }, entry, console, dispose }`; the console
@@ -120,12 +120,13 @@ export async function startWorkers(workers, { inspectorPort } = {}) {
       console.record(log);
     },
     workers: await Promise.all(
-      workers.map(async ({ name, modules, compatibilityFlags = [] }) => ({
+      workers.map(async ({ name, modules, compatibilityFlags = [], tailConsumers }) => ({
         config: {
           name,
           compatibilityDate: COMPATIBILITY_DATE,
           compatibilityFlags,
           manifest: await loadModules(modules),
+          ...(tailConsumers === undefined ? {} : { tailConsumers }),
         },
         dev: { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] },
       })),
