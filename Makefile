@@ -26,7 +26,7 @@ CARGO_MUTANTS_VERSION := 27.1.0
 # The wasm-bindgen CLI must be exactly the library's version in Cargo.lock.
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
 
-.PHONY: setup toolchain npm build hello dev deploy tail test lint unit e2e bench profile mutants clean
+.PHONY: setup toolchain npm build build-panic hello dev deploy tail test lint unit e2e bench profile mutants clean
 
 setup: toolchain npm
 
@@ -47,6 +47,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 build: setup
 	worker-build --release --no-opt
+
+# The worker with a route that panics on purpose (the panic-route feature),
+# for tests/e2e/panic.test.js only; never deployed.
+build-panic: setup
+	worker-build --release --no-opt --out-dir target/panic-build -- --features panic-route
 
 # The hello-world peer of the benchmarks, built with the same profile.
 hello: setup
@@ -70,7 +75,7 @@ lint: toolchain
 unit:
 	cargo test --locked
 
-e2e: build
+e2e: build build-panic
 	node --test --test-concurrency=1 "tests/e2e/*.test.js"
 
 test: setup lint unit e2e

@@ -49,6 +49,10 @@ enum Asked {
 fn answer(request: &Request, ctx: &Context) -> std::result::Result<Response, Error> {
     let url = request.inner().url();
     let target = Target::of_url(&url);
+    #[cfg(feature = "panic-route")]
+    if target.path == "/test/panic" {
+        panic!("a panic on purpose, to test what follows one");
+    }
     let (route, method) = Route::find(request.method().as_ref(), target.path)?;
     let asked = match route {
         Route::HandleBackpressure => Asked::Demo(DemoParams::from_query(target.query)?),
