@@ -168,6 +168,44 @@ async function cpuPerRun(workerd, pid, runs = 300) {
   return { rust, js, ratio: ratio(rust.cpuMsPerRun, js.cpuMsPerRun), freePlanLimitMs: 10, goal: "no more CPU per run than the JS recipe" };
 }
 
+// ---------------------------------------------------------------- 4b. CPU per streamed value
+
+/**
+ * workerd's CPU per 1,000 values streamed to a fast client, for the Rust
+ * stream at batch 1 and batched and for the JS pull stream, in alternating
+ * rounds (median of `rounds`), and what the largest stream allowed would
+ * need at that rate, against the platform's limits.
+ */
+async function streamCpu(workerd, pid, { count = 100_000, rounds = 5 } = {}) {
+  const variants = [
+    ["rust pull, batch 1", RUST, `/api/stream?count=${count}`],
+    ["rust pull, batch 64", RUST, `/api/stream?count=${count}&batch=64`],
+    ["rust pull, batch 1024", RUST, `/api/stream?count=${count}&batch=1024`],
+    ["js pull stream", "js-pull", `/?count=${count}`],
+  ];
+  const perThousand = Object.fromEntries(variants.map(([label]) => [label, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [label, name, query] of variants) {
+      await sleep(200);
+      const before = await cpuMs(pid);
+      await fastRead(workerd.urls[name], query, count);
+      perThousand[label].push(((await cpuMs(pid)) - before) / (count / 1000));
+    }
+  }
+  const largest = 10_000_000;
+  const rows = variants.map(([label]) => {
+    const values = perThousand[label];
+    const msPer1000 = median(values);
+    return {
+      label,
+      cpuMsPer1000Values: round(msPer1000, 3),
+      spread: [round(Math.min(...values), 3), round(Math.max(...values), 3)],
+      cpuSecondsFor10MValues: round((msPer1000 * largest) / 1000 / 1000, 1),
+    };
+  });
+  return { count, rounds, rows, limits: { freePlanMs: 10, paidDefaultSeconds: 30, paidMaxSeconds: 300 } };
+}
+
 // ---------------------------------------------------------------- 5. memory
 
 async function memoryUnderSlowClient(workerd, pid) {
@@ -247,6 +285,7 @@ async function main() {
     await sleep(1000);
     if (wanted("throughput")) results.throughput = await throughput(workerd);
     if (wanted("cpu")) results.cpu = await cpuPerRun(workerd, pid);
+    if (wanted("streamCpu")) results.streamCpu = await streamCpu(workerd, pid);
     if (wanted("memory")) results.memory = await memoryUnderSlowClient(workerd, pid);
   } finally {
     await workerd.dispose();
