@@ -19,7 +19,7 @@
 //! - [`http`]: routing, strict query strings and parameter specs, refusals.
 //! - [`page`]: the live page at `/`, compiled in.
 //! - [`generator`]: the recipe's `integers()`, which counts what it makes.
-//! - [`run`]: a run's id, clock and log, and its summary line.
+//! - [`run`]: a run's id, clock and log (within a budget), and its summary line.
 //! - [`host`]: what the core needs from a runtime.
 //!
 //! The Workers glue (`src/glue/`, compiled for wasm32 only) is thin: the

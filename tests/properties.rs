@@ -14,7 +14,7 @@ use handling_backpressure::run::RunId;
 use handling_backpressure::stream;
 use handling_backpressure::stream::feed::Taken;
 use handling_backpressure::stream::params::{FORMAT, MODE, StreamParams};
-use handling_backpressure::stream::queue::{Ending, Mode};
+use handling_backpressure::stream::vocabulary::{Ending, Mode};
 use handling_backpressure::stream::wire::Format;
 use proptest::prelude::*;
 use support::{TestHost, on_virtual_time};

@@ -5,7 +5,7 @@
 mod support;
 
 use handling_backpressure::stream::feed::Taken;
-use handling_backpressure::stream::queue::{Ending, Mode};
+use handling_backpressure::stream::vocabulary::{Ending, Mode};
 use handling_backpressure::stream::wire::Format;
 use support::feed::{consume, params, push_config, run_stream, spawn_feed, spawn_stream};
 use support::{TestHost, on_virtual_time};

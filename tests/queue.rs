@@ -2,9 +2,8 @@
 //! hand-over, leads, caps, cancel and the counts, step by step.
 
 use handling_backpressure::stream::budget::Budget;
-use handling_backpressure::stream::queue::{
-    Counts, Ending, FeedConfig, Mode, Queue, Room, Sent, Step, VALUE_BYTES,
-};
+use handling_backpressure::stream::queue::{Counts, Queue, Room, Step, VALUE_BYTES};
+use handling_backpressure::stream::vocabulary::{Ending, FeedConfig, Mode, Sent};
 
 fn config(mode: Mode, high_water_mark: u32, batch: u32) -> FeedConfig {
     FeedConfig {

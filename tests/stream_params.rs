@@ -5,7 +5,7 @@ mod support;
 
 use handling_backpressure::http::error::Error;
 use handling_backpressure::stream::params::{BATCH, PUSH_CAP_BYTES, PUSH_CAP_VALUES, StreamParams};
-use handling_backpressure::stream::queue::Mode;
+use handling_backpressure::stream::vocabulary::Mode;
 use handling_backpressure::stream::wire::Format;
 use support::body;
 

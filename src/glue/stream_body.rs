@@ -18,7 +18,7 @@ use super::workers_host::WorkersHost;
 use crate::http::error::StreamError;
 use crate::run::json_line;
 use crate::stream::feed::{Feed, Taken};
-use crate::stream::queue::Ending;
+use crate::stream::vocabulary::Ending;
 use crate::stream::wire::Format;
 
 /// The response body for `feed`, in `format`.

@@ -3,6 +3,7 @@
 //!
 //! - [`params`]: the route's parameters and the push caps.
 //! - [`budget`]: the memory all streams of an isolate may hold, together.
+//! - [`vocabulary`]: the words all of these share (mode, ending, config, a value sent).
 //! - [`queue`]: the queue's rules as a plain type: room, hand-over, cap, counts.
 //! - [`feed`]: the async shell around the queue: the producer task, takes, cancel.
 //! - [`wire`]: how values are written on the wire, text or NDJSON.
@@ -18,6 +19,7 @@ pub mod feed;
 pub mod params;
 pub mod queue;
 pub mod summary;
+pub mod vocabulary;
 pub mod wire;
 
 use std::future::Future;

@@ -13,7 +13,7 @@
 //! capped at [`PUSH_CAP_VALUES`] values or [`PUSH_CAP_BYTES`] bytes of lines
 //! (counted as [`Format::min_line_bytes`]), whichever comes first.
 
-use super::queue::{FeedConfig, Mode};
+use super::vocabulary::{FeedConfig, Mode};
 use super::wire::Format;
 use crate::http::error::Result;
 use crate::http::query::{Choice, Integer, Query};

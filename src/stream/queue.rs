@@ -16,58 +16,8 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
-
 use super::budget::Budget;
-
-/// Whether the producer waits for the client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Mode {
-    /// Make a value only when there is room for it: backpressure respected.
-    Pull,
-    /// Make every value as soon as possible: backpressure ignored, up to a cap.
-    Push,
-}
-
-/// How a stream ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Ending {
-    /// Every value was made and sent.
-    Complete,
-    /// The client went away or cancelled the body.
-    Cancelled,
-    /// Push mode hit its cap; what had been made was sent, the rest never made.
-    Capped,
-}
-
-/// How a queue behaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FeedConfig {
-    /// Pull or push.
-    pub mode: Mode,
-    /// Pull mode: how many values may wait in the queue ahead of demand.
-    pub high_water_mark: u32,
-    /// The most values one take hands over as one chunk.
-    pub batch: u32,
-    /// Push mode: the producer stops when this many values are waiting.
-    pub cap_values: usize,
-    /// Push mode: the producer stops when the waiting values count for this
-    /// many bytes (by the queue's `size_of`).
-    pub cap_bytes: usize,
-}
-
-/// A value as it leaves the queue for the response body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sent {
-    /// The integer.
-    pub value: u64,
-    /// When it was made, in ms since the stream started.
-    pub produced_at_ms: u64,
-    /// How many values the producer had made beyond this one when it was taken.
-    pub lead: u64,
-}
+use super::vocabulary::{Ending, FeedConfig, Mode, Sent};
 
 /// What one waiting value costs in memory, as charged to the budget.
 pub const VALUE_BYTES: usize = std::mem::size_of::<Waiting>();

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::queue::{Ending, Mode};
+use super::vocabulary::{Ending, Mode};
 
 /// The counts of one finished stream of `/api/stream`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

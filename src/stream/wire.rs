@@ -12,7 +12,7 @@
 //! worker. An NDJSON stream that ends normally (complete or capped) ends with
 //! the run's summary object as its last line.
 
-use super::queue::Sent;
+use super::vocabulary::Sent;
 
 /// The body's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use handling_backpressure::stream;
 use handling_backpressure::stream::budget::Budget;
 use handling_backpressure::stream::feed::{Feed, Taken};
 use handling_backpressure::stream::params::{ISOLATE_BUDGET_BYTES, StreamParams};
-use handling_backpressure::stream::queue::{Ending, FeedConfig, Mode};
 use handling_backpressure::stream::summary::StreamSummary;
+use handling_backpressure::stream::vocabulary::{Ending, FeedConfig, Mode};
 use handling_backpressure::stream::wire::Format;
 
 use super::{TestHost, on_virtual_time};

@@ -29,8 +29,9 @@ use futures::future::{AbortHandle, Abortable};
 mod producer;
 
 use super::budget::Budget;
-use super::queue::{Ending, FeedConfig, Queue, Sent, Step};
+use super::queue::{Queue, Step};
 use super::summary::StreamSummary;
+use super::vocabulary::{Ending, FeedConfig, Sent};
 use crate::generator::Made;
 use crate::host::Host;
 use crate::run::Run;

@@ -9,7 +9,8 @@ use futures::{Stream, StreamExt};
 
 use super::Feed;
 use crate::host::Host;
-use crate::stream::queue::{Ending, Room};
+use crate::stream::queue::Room;
+use crate::stream::vocabulary::Ending;
 
 impl<H: Host> Feed<H> {
     /// Polls the producer once with the driver task's waker, so that whatever
