@@ -290,7 +290,10 @@ async function main() {
   } finally {
     await workerd.dispose();
   }
-  await writeFile(path.join(ROOT, "bench/results/latest.json"), JSON.stringify(results, null, 2) + "\n");
+  // A run of some parts only updates those parts of the last full run.
+  const latest = path.join(ROOT, "bench/results/latest.json");
+  const merged = only.length === 0 ? results : { ...JSON.parse(await readFile(latest, "utf8")), ...results };
+  await writeFile(latest, JSON.stringify(merged, null, 2) + "\n");
   if (only.length === 0) console.log(table(results));
   else console.log(JSON.stringify(results, null, 2));
 }

@@ -180,7 +180,7 @@ fn cancel_gives_back_to_the_budget_what_was_waiting() {
 }
 
 #[test]
-fn push_stops_for_good_when_the_shared_budget_is_spent() {
+fn push_has_no_room_while_the_shared_budget_is_spent_and_says_so_in_its_counts() {
     let budget = Budget::new(3 * VALUE_BYTES);
     let mut other = Queue::new(config(Mode::Push, 0, 1), |_| 1, budget.clone());
     push_values(&mut other, 1, 2);

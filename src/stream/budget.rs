@@ -34,7 +34,7 @@ impl Budget {
 
     /// Whether `bytes` more fit.
     pub fn has_room_for(&self, bytes: usize) -> bool {
-        self.0.in_use.get() + bytes <= self.0.limit
+        bytes <= self.0.limit.saturating_sub(self.0.in_use.get())
     }
 
     /// Charges `bytes`, which the caller has checked fit (or must hold
@@ -45,7 +45,12 @@ impl Budget {
 
     /// Gives back `bytes` charged earlier.
     pub fn release(&self, bytes: usize) {
-        self.0.in_use.set(self.0.in_use.get() - bytes);
+        // Each queue gives back exactly what it charged for the values it
+        // held; more would be a bug in its accounting, not a state to wrap.
+        let in_use = self.0.in_use.get().checked_sub(bytes);
+        self.0
+            .in_use
+            .set(in_use.expect("a stream gives back no more than it was charged"));
     }
 
     /// Bytes charged now, by every stream together.

@@ -10,7 +10,8 @@
 //! - [`summary`]: the line that ends every stream.
 //!
 //! The glue spawns the producer [`start`] returns and answers each of the
-//! runtime's pulls with [`Feed::take`]. A paced producer (`produceMs` > 0)
+//! runtime's pulls with [`Feed::take_now`], or [`Feed::take`] when nothing is
+//! ready yet. A paced producer (`produceMs` > 0)
 //! logs each value as the recipe does; an unpaced one, which may make
 //! millions of values, logs only its start, its end and its summary.
 

@@ -264,8 +264,8 @@ impl Queue {
 }
 
 impl Drop for Queue {
-    /// A stream that goes away without draining or cancelling (its body
-    /// dropped by the runtime) still gives back what it held.
+    /// A queue dropped while values wait (a feed dropped without draining or
+    /// cancelling) still gives back what it held.
     fn drop(&mut self) {
         self.budget.release(self.waiting.len() * VALUE_BYTES);
     }
