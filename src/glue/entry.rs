@@ -1,7 +1,8 @@
 //! The worker's entry points: `start` installs the panic hook; `fetch`
 //! decides what a request asks for (or refuses it) before any work starts,
 //! answers `HEAD` with headers only, and for `GET` starts the run: the demo
-//! in `ctx.wait_until` behind an immediate answer, the stream as the body.
+//! in `ctx.wait_until` behind an immediate answer, the stream as the body;
+//! or, for the page, passes on the HTML from the assets binding.
 
 use worker::{Context, Env, Request, Response, Result, event};
 
@@ -13,6 +14,7 @@ use crate::demo::{self, params::DemoParams};
 use crate::http::error::Error;
 use crate::http::query::Query;
 use crate::http::route::{Method, Route, Target};
+use crate::page::ASSETS_BINDING;
 use crate::run::RunId;
 use crate::stream::budget::Budget;
 use crate::stream::{
@@ -35,8 +37,10 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(request: Request, _env: Env, ctx: Context) -> Result<Response> {
-    Ok(answer(&request, &ctx).unwrap_or_else(|error| refusal(&error)))
+async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
+    Ok(answer(&request, &env, &ctx)
+        .await
+        .unwrap_or_else(|error| refusal(&error)))
 }
 
 /// What a valid request asks for.
@@ -46,7 +50,11 @@ enum Asked {
     Page,
 }
 
-fn answer(request: &Request, ctx: &Context) -> std::result::Result<Response, Error> {
+async fn answer(
+    request: &Request,
+    env: &Env,
+    ctx: &Context,
+) -> std::result::Result<Response, Error> {
     let url = request.inner().url();
     let target = Target::of_url(&url);
     #[cfg(feature = "panic-route")]
@@ -78,8 +86,21 @@ fn answer(request: &Request, ctx: &Context) -> std::result::Result<Response, Err
             Ok(response::hint(&run))
         }
         Asked::Stream(params) => start_stream(params, request),
-        Asked::Page => Ok(response::page()),
+        Asked::Page => page(request, env).await,
     }
+}
+
+/// The page's HTML, from the static assets (`public/index.html`).
+async fn page(request: &Request, env: &Env) -> std::result::Result<Response, Error> {
+    let internal = |error: worker::Error| Error::Internal {
+        message: format!("the page's assets could not be read: {error}"),
+    };
+    let assets = env.assets(ASSETS_BINDING).map_err(internal)?;
+    let from_assets = assets
+        .fetch_request(request.clone().map_err(internal)?)
+        .await
+        .map_err(internal)?;
+    Ok(response::page(from_assets))
 }
 
 /// Starts the stream's producer as its own task and answers with its body.

@@ -1,6 +1,6 @@
-//! The worker's responses: the demo's hint, the stream, the page, the same
-//! headers without a body for `HEAD`, and every refusal as JSON with the
-//! status the core chose.
+//! The worker's responses: the demo's hint, the stream, the page (its body
+//! from the assets), the same headers without a body for `HEAD`, and every
+//! refusal as JSON with the status the core chose.
 
 use web_sys::ReadableStream;
 use worker::{Headers, Response, ResponseBody};
@@ -23,7 +23,8 @@ enum Body<'a> {
 }
 
 /// A response with these headers and this body. Every header here is a fixed
-/// name with an ASCII value, so the runtime cannot refuse one.
+/// name with an ASCII value (or one the runtime gave us), so the runtime
+/// cannot refuse one.
 fn respond(status: u16, headers: &[(&str, &str)], body: Body<'_>) -> Response {
     let map = Headers::new();
     for (name, value) in headers {
@@ -93,13 +94,22 @@ pub(crate) fn stream(run: &RunId, format: Format, body: ReadableStream) -> Respo
     respond(200, &headers, Body::Stream(body))
 }
 
-/// The live page.
-pub(crate) fn page() -> Response {
-    respond(
-        200,
-        &headers(Answer::Page),
-        Body::Bytes(page::html().as_bytes()),
-    )
+/// The live page: the status and body the assets answered with (a `304`
+/// to a conditional request keeps its empty body), its `ETag`, and the page's
+/// own headers.
+pub(crate) fn page(from_assets: Response) -> Response {
+    let status = from_assets.status_code();
+    let etag = from_assets.headers().get("etag").ok().flatten();
+    let mut headers = headers(Answer::Page);
+    if let Some(etag) = etag.as_deref() {
+        headers.push(("etag", etag));
+    }
+    let body = match from_assets.into_parts().1 {
+        ResponseBody::Stream(stream) => Body::Stream(stream),
+        ResponseBody::Body(bytes) => return respond(status, &headers, Body::Bytes(&bytes)),
+        ResponseBody::Empty => Body::Empty,
+    };
+    respond(status, &headers, body)
 }
 
 /// A refusal: the error's status and its JSON body, plus `Allow` for 405.

@@ -1,34 +1,38 @@
-//! The live page at `/`: one self-contained HTML document (its CSS and script
-//! inline) compiled into the worker, so it works offline, under `wrangler dev`
-//! and on a deployed worker alike, and makes no request but to the worker.
-//!
-//! The HTML and the script are kept as two files (`index.html`, `page.js`
-//! beside this one) so that each reads as what it is; the script takes the
-//! place of a marker in the HTML once, on first use.
+//! The live page at `/`. Its files are static assets in `public/`
+//! (`index.html`, `page.js`, `page.css`), served by the platform from the
+//! `[assets]` directory named in `wrangler.toml`, so none of their bytes are
+//! in the wasm. The worker still answers `/` itself (`run_worker_first`), so
+//! that the page's route refuses what every other route refuses and sends
+//! this policy; it takes the HTML from the assets binding.
 
-use std::sync::LazyLock;
-
-const HTML: &str = include_str!("index.html");
-const SCRIPT: &str = include_str!("page.js");
-const SCRIPT_MARKER: &str = "/*__SCRIPT__*/";
-
-static PAGE: LazyLock<String> = LazyLock::new(|| HTML.replacen(SCRIPT_MARKER, SCRIPT, 1));
-
-/// The page, ready to serve.
-pub fn html() -> &'static str {
-    &PAGE
-}
-
-/// Only inline script and style, and requests to the worker itself: the
-/// browser enforces what the page promises.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; \
-     style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; \
+/// Only the worker's own scripts, styles and requests: the browser enforces
+/// what the page promises. With the script and the styles in files of their
+/// own, nothing inline is allowed.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; \
      form-action 'none'; frame-ancestors 'none'";
+
+/// The name of the assets binding in `wrangler.toml`.
+pub const ASSETS_BINDING: &str = "ASSETS";
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::ASSETS_BINDING;
     use crate::stream::params::{BATCH, COUNT, HIGH_WATER_MARK, PRODUCE_MS};
+
+    const HTML: &str = include_str!("../../public/index.html");
+    const WRANGLER_TOML: &str = include_str!("../../wrangler.toml");
+
+    #[test]
+    fn wrangler_serves_the_assets_behind_the_worker() {
+        let assets = WRANGLER_TOML
+            .split("[assets]")
+            .nth(1)
+            .expect("wrangler.toml has an [assets] table");
+        assert!(assets.contains(r#"directory = "public""#), "{assets}");
+        assert!(assets.contains(&format!(r#"binding = "{ASSETS_BINDING}""#)), "{assets}");
+        assert!(assets.contains(r#"run_worker_first = ["/"]"#), "{assets}");
+    }
 
     /// The value of `attribute` in the tag of the input named `id`.
     fn input_attribute(id: &str, attribute: &str) -> u64 {
@@ -60,15 +64,21 @@ mod tests {
     }
 
     #[test]
-    fn the_script_is_inlined_once_and_nothing_is_loaded_from_elsewhere() {
-        let page = html();
-        assert!(!page.contains(SCRIPT_MARKER));
-        assert_eq!(page.matches("function draw()").count(), 1);
-        for outside in ["http://", "https://", "src=", "url("] {
-            assert!(!page.contains(outside), "the page refers to {outside}");
+    fn the_page_loads_only_its_own_files() {
+        const SCRIPT: &str = include_str!("../../public/page.js");
+        const STYLES: &str = include_str!("../../public/page.css");
+        for (name, text) in [("index.html", HTML), ("page.js", SCRIPT), ("page.css", STYLES)] {
+            for outside in ["http://", "https://", "//cdn", "url("] {
+                assert!(!text.contains(outside), "{name} refers to {outside}");
+            }
         }
-        // Its one link is an empty icon, so the browser asks for no favicon.
-        assert_eq!(page.matches("<link").count(), 1);
-        assert!(page.contains(r#"<link rel="icon" href="data:,">"#));
+        // Nothing inline, which the policy would block.
+        assert!(!HTML.contains("<style") && !HTML.contains("style="));
+        assert_eq!(HTML.matches("<script").count(), 1);
+        assert!(HTML.contains(r#"<script src="/page.js"></script>"#));
+        assert!(HTML.contains(r#"<link rel="stylesheet" href="/page.css">"#));
+        // Its other link is an empty icon, so the browser asks for no favicon.
+        assert_eq!(HTML.matches("<link").count(), 2);
+        assert!(HTML.contains(r#"<link rel="icon" href="data:,">"#));
     }
 }

@@ -1,5 +1,6 @@
 // The worker through wrangler itself: `make dev`, the README's command, serves
-// it and shows the demo's console; `wrangler deploy --dry-run` accepts the bundle.
+// it, its page and the page's static files, and shows the demo's console;
+// `wrangler deploy --dry-run` accepts the bundle and the assets.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -61,6 +62,20 @@ test("make dev serves the worker and its console shows the demo", { timeout: 180
     const cancel = lines.indexOf("read 2 values; cancelling the stream");
     assert.ok(cancel > 0, lines.join("\n"));
     assert.match(lines[cancel + 1], /^generator dropped after yielding [23] values$/);
+
+    // The page: its HTML through the worker, its script and styles straight
+    // from the static assets, as wrangler.toml's [assets] table says.
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-security-policy"), /script-src 'self'/);
+    assert.match(await page.text(), /<script src="\/page\.js"><\/script>/);
+    for (const [file, type] of [["page.js", "text/javascript"], ["page.css", "text/css"]]) {
+      const asset = await fetch(`http://127.0.0.1:${port}/${file}`);
+      assert.equal(asset.status, 200, file);
+      assert.match(asset.headers.get("content-type"), new RegExp(`^${type}`), file);
+      assert.equal(asset.headers.get("x-content-type-options"), "nosniff", file);
+      await asset.arrayBuffer();
+    }
   } finally {
     process.kill(-dev.pid, "SIGTERM");
     await Promise.race([exited, sleep(10_000)]);
@@ -76,5 +91,6 @@ test("wrangler deploy --dry-run accepts the bundle", { timeout: 180_000 }, async
   const { stdout, uploadKiB, gzipKiB } = await wranglerDryRun(ROOT);
   assert.ok(gzipKiB !== null, stdout);
   assert.match(stdout, /--dry-run: exiting now/);
+  assert.match(stdout, /ASSETS/, "the assets binding is in the upload");
   console.log(`upload ${uploadKiB} KiB, gzip ${gzipKiB} KiB`);
 });

@@ -13,10 +13,14 @@ import { Miniflare } from "miniflare";
 import { COMPATIBILITY_DATE, ROOT } from "./project.js";
 import { waitUntil } from "./wait.js";
 
-/** The Rust worker as `make build` left it in build/. */
+/**
+ * The Rust worker as `make build` left it in build/, with its static assets
+ * served as wrangler.toml's `[assets]` table says.
+ */
 export const RUST_WORKER = {
   name: "handling-backpressure",
   modules: { "index.js": "build/index.js", "index_bg.wasm": "build/index_bg.wasm" },
+  assets: { directory: "public", binding: "ASSETS", runWorkerFirst: ["/"] },
 };
 
 /** The JS recipe as a worker (tests/fixtures/recipe.js). */
@@ -120,13 +124,19 @@ export async function startWorkers(workers, { inspectorPort } = {}) {
       console.record(log);
     },
     workers: await Promise.all(
-      workers.map(async ({ name, modules, compatibilityFlags = [], tailConsumers }) => ({
+      workers.map(async ({ name, modules, compatibilityFlags = [], tailConsumers, assets }) => ({
         config: {
           name,
           compatibilityDate: COMPATIBILITY_DATE,
           compatibilityFlags,
           manifest: await loadModules(modules),
           ...(tailConsumers === undefined ? {} : { tailConsumers }),
+          ...(assets === undefined
+            ? {}
+            : {
+                assets: { directory: path.join(ROOT, assets.directory), runWorkerFirst: assets.runWorkerFirst, hasUserWorker: true },
+                env: { [assets.binding]: { type: "assets" } },
+              }),
         },
         dev: { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] },
       })),
@@ -144,8 +154,9 @@ export async function startWorkers(workers, { inspectorPort } = {}) {
  * Starts one worker in workerd. Returns `{ url, entry, console, dispose }`:
  * `url` reaches the worker directly, `entry` through Miniflare's entry.
  */
-export async function startWorker({ name, modules, compatibilityFlags = [] }) {
-  const { urls, entry, console, dispose } = await startWorkers([{ name, modules, compatibilityFlags }]);
+export async function startWorker(worker) {
+  const { name } = worker;
+  const { urls, entry, console, dispose } = await startWorkers([worker]);
   return { url: urls[name], entry, console, dispose };
 }
 
