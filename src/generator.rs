@@ -9,8 +9,9 @@
 //! It counts what it makes ([`Made`]), which both routes read: the demo to
 //! measure its lead, the stream to tell how far the producer is ahead of each
 //! value it sends. Unlike the recipe's generator, which a finished reader
-//! leaves suspended forever, this one says when it is dropped and how much it
-//! made, so a log proves that cancelling the stream released it.
+//! leaves suspended forever, this one notes when it is dropped
+//! ([`Made::released`]), and can say so in a line with how much it made, so
+//! a log proves that cancelling the stream released it.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -34,19 +35,42 @@ pub enum ValueLog {
     Quiet,
 }
 
-/// How many values a generator has made so far. Cloning gives another handle
-/// to the same count, which stays readable after the generator is gone.
+/// Whether the generator writes a line when it is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropLog {
+    /// `generator dropped after yielding N values`.
+    Line,
+    /// No line: the run's summary says it instead (the demo, which writes
+    /// only the recipe's lines and its summary, to cost no more than the
+    /// recipe does).
+    Silent,
+}
+
+/// How many values a generator has made so far, and whether it has been
+/// dropped. Cloning gives another handle to the same counts, which stay
+/// readable after the generator is gone.
 #[derive(Clone, Debug, Default)]
-pub struct Made(Rc<Cell<u64>>);
+pub struct Made(Rc<Counts>);
+
+#[derive(Debug, Default)]
+struct Counts {
+    made: Cell<u64>,
+    released: Cell<bool>,
+}
 
 impl Made {
     /// Values made so far.
     pub fn get(&self) -> u64 {
-        self.0.get()
+        self.0.made.get()
+    }
+
+    /// Whether the generator has been dropped, so that it can make nothing more.
+    pub fn released(&self) -> bool {
+        self.0.released.get()
     }
 
     pub(crate) fn add_one(&self) {
-        self.0.set(self.0.get() + 1);
+        self.0.made.set(self.0.made.get() + 1);
     }
 }
 
@@ -55,8 +79,14 @@ impl Made {
 ///
 /// `produce_ms` is the pause before each value after the first (the recipe's
 /// `sleep(100)`); with 0 the next value is ready as soon as it is asked for,
-/// without a trip through the timer queue.
-pub fn integers<H: Host>(run: Run<H>, produce_ms: u32, value_log: ValueLog) -> (Integers, Made) {
+/// without a trip through the timer queue. `value_log` and `drop_log` say
+/// which lines it writes.
+pub fn integers<H: Host>(
+    run: Run<H>,
+    produce_ms: u32,
+    value_log: ValueLog,
+    drop_log: DropLog,
+) -> (Integers, Made) {
     let made = Made::default();
     let state = State {
         next: 1,
@@ -65,6 +95,7 @@ pub fn integers<H: Host>(run: Run<H>, produce_ms: u32, value_log: ValueLog) -> (
         dropped: DropNotice {
             run,
             made: made.clone(),
+            drop_log,
         },
     };
     let generator = stream::unfold(state, |mut state| async move {
@@ -93,18 +124,23 @@ struct State<H: Host> {
     dropped: DropNotice<H>,
 }
 
-/// Logs the generator's end. It lives inside the generator's state, which is
-/// dropped exactly once whether the generator is idle or mid-sleep.
+/// Notes (and maybe logs) the generator's end. It lives inside the
+/// generator's state, which is dropped exactly once whether the generator is
+/// idle or mid-sleep.
 struct DropNotice<H: Host> {
     run: Run<H>,
     made: Made,
+    drop_log: DropLog,
 }
 
 impl<H: Host> Drop for DropNotice<H> {
     fn drop(&mut self) {
-        self.run.line(format_args!(
-            "generator dropped after yielding {} values",
-            self.made.get()
-        ));
+        self.made.0.released.set(true);
+        if self.drop_log == DropLog::Line {
+            self.run.line(format_args!(
+                "generator dropped after yielding {} values",
+                self.made.get()
+            ));
+        }
     }
 }

@@ -4,7 +4,8 @@
 mod support;
 
 use futures::{FutureExt, StreamExt, poll};
-use handling_backpressure::generator::{Integers, Made, ValueLog};
+use handling_backpressure::generator::{DropLog, Integers, Made, ValueLog, integers};
+use handling_backpressure::run::{Run, RunId};
 use support::{TestHost, generator_on, on_virtual_time};
 
 fn generator(host: &TestHost, produce_ms: u32) -> (Integers, Made) {
@@ -76,14 +77,31 @@ fn with_no_pause_the_next_value_is_ready_at_once() {
 fn dropping_the_generator_logs_how_many_values_it_made() {
     on_virtual_time(async {
         let host = TestHost::new();
-        let (mut values, _) = generator(&host, 100);
+        let (mut values, made) = generator(&host, 100);
         values.next().await;
         values.next().await;
+        assert!(!made.released());
         drop(values);
+        assert!(made.released());
         assert_eq!(
             host.texts().last().map(String::as_str),
             Some("generator dropped after yielding 2 values")
         );
+    });
+}
+
+#[test]
+fn a_silent_generator_notes_its_drop_without_a_line() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let run = Run::start(host.clone(), RunId::from_bits(0xabcd));
+        let (mut values, made) = integers(run, 100, ValueLog::EveryValue, DropLog::Silent);
+        values.next().await;
+        assert!(!made.released());
+        drop(values);
+        assert!(made.released());
+        assert_eq!(made.get(), 1);
+        assert_eq!(host.texts(), ["yielding 1"]);
     });
 }
 

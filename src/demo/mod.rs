@@ -24,7 +24,7 @@ use self::reader::ValueReader;
 use self::source::PullSource;
 use self::summary::{Outcome, Summary};
 use self::tally::Tally;
-use crate::generator::{Integers, ValueLog, integers};
+use crate::generator::{DropLog, Integers, ValueLog, integers};
 use crate::host::Host;
 use crate::http::error::StreamError;
 use crate::run::{Run, RunId};
@@ -40,13 +40,16 @@ where
     O: FnOnce(PullSource<Integers>, u32) -> Result<R, StreamError>,
 {
     let run = Run::start(host, id);
-    run.line(format_args!(
-        "demo started: count={} produceMs={} readMs={} highWaterMark={}",
-        params.count, params.produce_ms, params.read_ms, params.high_water_mark
-    ));
-
-    let (generator, made) = integers(run.clone(), params.produce_ms, ValueLog::EveryValue);
-    let tally = Tally::new(made);
+    // Only the recipe's lines, then the summary: it carries the parameters,
+    // the counts and the generator's release, which would otherwise be lines
+    // of their own.
+    let (generator, made) = integers(
+        run.clone(),
+        params.produce_ms,
+        ValueLog::EveryValue,
+        DropLog::Silent,
+    );
+    let tally = Tally::new(made.clone());
     let source = PullSource::new(generator);
     let outcome = match open_stream(source.clone(), params.high_water_mark) {
         Ok(mut reader) => read_values(&run, &tally, &mut reader, params).await,
@@ -61,17 +64,18 @@ where
         source.cancel();
     }
     // A cancel in the middle of the generator's pause lets it go when the
-    // aborted pull is next polled: wait for that, so that "generator
-    // dropped" always comes before the summary, as the last word of a run.
+    // aborted pull is next polled: wait for that, so that the summary, the
+    // last word of a run, can say the generator is gone.
     source.released().await;
 
     let summary = Summary {
         run: run.id().to_string(),
         event: "summary",
+        params,
         produced: tally.produced(),
         consumed: tally.consumed(),
         max_lead: tally.max_lead(),
-        high_water_mark: params.high_water_mark,
+        released: made.released(),
         elapsed_ms: run.elapsed_ms(),
         outcome,
     };
@@ -107,10 +111,8 @@ async fn read_values<H: Host, R: ValueReader>(
         }
         run.sleep(params.read_ms).await;
     }
-    run.line(format_args!(
-        "read {} values; cancelling the stream",
-        params.count
-    ));
+    // The recipe stops reading here and leaves its generator suspended;
+    // this port cancels the stream, which releases it.
     match reader.cancel().await {
         Ok(()) => Outcome::Complete,
         Err(error) => {

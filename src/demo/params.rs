@@ -13,6 +13,8 @@
 //! for 30 s after the response, and the margin covers start-up and the final
 //! log lines.
 
+use serde::Serialize;
+
 use crate::http::error::{Error, Result};
 use crate::http::query::{Integer, Query};
 
@@ -44,8 +46,9 @@ pub const DEMO_PARAMETERS: &[&str] = &[
     HIGH_WATER_MARK.name,
 ];
 
-/// How one demo run behaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How one demo run behaves (and, in its summary, what it was asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DemoParams {
     /// How many values the reader reads before it cancels the stream.
     pub count: u32,

@@ -1,4 +1,8 @@
-//! The line that ends every demo run: a JSON object with the run's counts.
+//! The line that ends every demo run: a JSON object with the run's
+//! parameters and counts. It is the only line a run writes beside the
+//! recipe's own (`yielding N`, `Stream value: N`) and its warnings, so that a
+//! run logs one line more than the recipe does: each console line costs
+//! about as much CPU as the rest of a value's work.
 //!
 //! A demo's `maxLead` is how many values were made that the reader had not
 //! yet asked for (at most the stream's `highWaterMark`). It is a bare JSON
@@ -6,6 +10,8 @@
 //! `wrangler tail --format json | jq` pipeline can parse it as it is.
 
 use serde::Serialize;
+
+use super::params::DemoParams;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,14 +33,18 @@ pub struct Summary {
     pub run: String,
     /// Always `"summary"`, so a filter can pick these lines out.
     pub event: &'static str,
+    /// The run's parameters, as asked for.
+    #[serde(flatten)]
+    pub params: DemoParams,
     /// Values the generator made.
     pub produced: u64,
     /// Values the reader received.
     pub consumed: u64,
     /// The furthest the producer ever ran ahead of what the reader asked for.
     pub max_lead: u64,
-    /// The stream's `highWaterMark`, the bound `max_lead` is held to.
-    pub high_water_mark: u32,
+    /// Whether the generator had been dropped, so that it could make
+    /// nothing more, when the summary was written.
+    pub released: bool,
     /// From the start of the run to the end of the cancel, in ms.
     pub elapsed_ms: u64,
     /// How the run ended.

@@ -30,7 +30,10 @@ mod tests {
             .nth(1)
             .expect("wrangler.toml has an [assets] table");
         assert!(assets.contains(r#"directory = "public""#), "{assets}");
-        assert!(assets.contains(&format!(r#"binding = "{ASSETS_BINDING}""#)), "{assets}");
+        assert!(
+            assets.contains(&format!(r#"binding = "{ASSETS_BINDING}""#)),
+            "{assets}"
+        );
         assert!(assets.contains(r#"run_worker_first = ["/"]"#), "{assets}");
     }
 
@@ -67,7 +70,11 @@ mod tests {
     fn the_page_loads_only_its_own_files() {
         const SCRIPT: &str = include_str!("../../public/page.js");
         const STYLES: &str = include_str!("../../public/page.css");
-        for (name, text) in [("index.html", HTML), ("page.js", SCRIPT), ("page.css", STYLES)] {
+        for (name, text) in [
+            ("index.html", HTML),
+            ("page.js", SCRIPT),
+            ("page.css", STYLES),
+        ] {
             for outside in ["http://", "https://", "//cdn", "url("] {
                 assert!(!text.contains(outside), "{name} refers to {outside}");
             }

@@ -30,7 +30,7 @@ use futures::StreamExt;
 use self::budget::Budget;
 use self::feed::Feed;
 use self::params::{FORMAT, MODE, StreamParams};
-use crate::generator::{ValueLog, integers};
+use crate::generator::{DropLog, ValueLog, integers};
 use crate::host::Host;
 use crate::run::{Run, RunId};
 
@@ -57,7 +57,7 @@ pub fn start<H: Host>(
     } else {
         ValueLog::Quiet
     };
-    let (generator, made) = integers(run.clone(), params.produce_ms, value_log);
+    let (generator, made) = integers(run.clone(), params.produce_ms, value_log, DropLog::Line);
     // `count` is at most 10 million, which fits any usize.
     let generator = generator.take(params.count as usize);
     Feed::start(

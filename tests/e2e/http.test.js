@@ -66,6 +66,12 @@ describe("the page", () => {
     }
   });
 
+  test("is at / only: /index.html redirects there, as the platform does for HTML assets", async () => {
+    const { response } = await send("/index.html", { redirect: "manual" });
+    assert.equal(response.status, 307);
+    assert.equal(new URL(response.headers.get("location"), rust.url).pathname, "/");
+  });
+
   test("answers a conditional request for itself with 304 and no body", async () => {
     const { response } = await send("/");
     const etag = response.headers.get("etag");

@@ -50,7 +50,10 @@ test("the trace event of the request that started a run carries every line of th
   );
   const consoleLines = workers.console.run(id).map((line) => line.message);
   assert.deepEqual(messages(event), consoleLines, "the same lines, in the same order");
-  assert.ok(messages(event).length >= 10, "the run's lines, written after the response, are there");
+  // A `yielding` line per value made, a `Stream value` line per value read,
+  // then the summary: all of them, those written after the response too.
+  assert.equal(summary.consumed, 3);
+  assert.equal(messages(event).length, summary.produced + summary.consumed + 1, "every line of the run is there");
   for (const message of messages(event)) {
     assert.ok(message.startsWith(`[run ${id}] `) || message.includes(`"run":"${id}"`), message);
   }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use handling_backpressure::generator::{ValueLog, integers};
+use handling_backpressure::generator::{DropLog, ValueLog, integers};
 use handling_backpressure::host::Host;
 use handling_backpressure::run::{Run, RunId};
 use handling_backpressure::stream;
@@ -99,7 +99,7 @@ pub fn spawn_feed(
     produce_ms: u32,
 ) -> Feed<TestHost> {
     let run = Run::start(host.clone(), RunId::from_bits(id));
-    let (generator, made) = integers(run.clone(), produce_ms, ValueLog::Quiet);
+    let (generator, made) = integers(run.clone(), produce_ms, ValueLog::Quiet, DropLog::Line);
     let (feed, producer) = Feed::start(
         run,
         made,

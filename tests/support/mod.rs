@@ -13,7 +13,7 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
-use handling_backpressure::generator::{Integers, Made, ValueLog, integers};
+use handling_backpressure::generator::{DropLog, Integers, Made, ValueLog, integers};
 use handling_backpressure::host::Host;
 use handling_backpressure::http::error::Error;
 use handling_backpressure::run::{Run, RunId};
@@ -176,6 +176,7 @@ pub fn generator_on(
         Run::start(host.clone(), RunId::from_bits(id)),
         produce_ms,
         value_log,
+        DropLog::Line,
     )
 }
 
