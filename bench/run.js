@@ -178,7 +178,7 @@ async function throughput(workerd, count = 50_000, repeats = 3) {
  * the two hello-world floors, in alternating rounds. A demo request counts
  * until its run has ended (its last console line), not just its answer.
  */
-async function cpuPerRun(workerd, pid, { rounds = 7, demoRuns = 400, helloRuns = 1000 } = {}) {
+async function cpuPerRun(workerd, pid, { rounds = 7, demoRuns = 1000, helloRuns = 2000 } = {}) {
   const done = {
     [RUST]: (line) => line.message.startsWith('{"run"') && line.message.includes('"outcome":"complete"'),
     [RECIPE]: (line) => line.message === "Stream value: 2",

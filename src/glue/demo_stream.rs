@@ -10,9 +10,9 @@
 use futures::Stream;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult};
 
+use super::callbacks::Settled;
 use super::readable::{Pull, describe, pull_stream};
 use crate::demo::reader::ValueReader;
 use crate::demo::source::{PullSource, Pulled};
@@ -59,7 +59,7 @@ where
 
 impl ValueReader for JsValueReader {
     async fn read(&mut self) -> Result<Option<u64>, StreamError> {
-        let result = JsFuture::from(self.reader.read()).await.map_err(describe)?;
+        let result = Settled::new(self.reader.read()).await.map_err(describe)?;
         let result = result.unchecked_into::<ReadableStreamReadResult>();
         if result.get_done().unwrap_or(false) {
             return Ok(None);
@@ -73,9 +73,7 @@ impl ValueReader for JsValueReader {
     }
 
     async fn cancel(&mut self) -> Result<(), StreamError> {
-        JsFuture::from(self.reader.cancel())
-            .await
-            .map_err(describe)?;
+        Settled::new(self.reader.cancel()).await.map_err(describe)?;
         Ok(())
     }
 }

@@ -6,9 +6,15 @@
 
 use worker::{Context, Env, Request, Response, Result, event};
 
+use std::future::Future;
+
+use js_sys::Promise;
+use wasm_bindgen::JsValue;
+
 use super::demo_stream;
 use super::response::{self, Answer, refusal};
 use super::stream_body;
+use super::tasks;
 use super::workers_host::{WorkersHost, random_bits};
 use crate::demo::{self, params::DemoParams};
 use crate::http::error::Error;
@@ -82,7 +88,7 @@ async fn answer(
     match asked {
         Asked::Demo(params) => {
             let run = RunId::from_bits(random_bits());
-            ctx.wait_until(run_demo(run.clone(), params));
+            keep_alive(ctx, run_demo(run.clone(), params));
             Ok(response::hint(&run))
         }
         Asked::Stream(params) => start_stream(params, request),
@@ -108,7 +114,7 @@ fn start_stream(params: StreamParams, request: &Request) -> std::result::Result<
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
     let (feed, producer) = stream::start(WorkersHost, run.clone(), params, budget);
-    wasm_bindgen_futures::spawn_local(producer);
+    tasks::spawn(producer);
     match stream_body::body(feed.clone(), params.format, &request.inner().signal()) {
         Ok(body) => Ok(response::stream(&run, params.format, body)),
         Err(error) => {
@@ -117,6 +123,21 @@ fn start_stream(params: StreamParams, request: &Request) -> std::result::Result<
             Err(Error::Internal { message: error.0 })
         }
     }
+}
+
+/// `ctx.wait_until` for a task of this worker's executor: the request's
+/// context lives until `work` is done.
+fn keep_alive(ctx: &Context, work: impl Future<Output = ()> + 'static) {
+    let mut resolver = None;
+    let done = Promise::new(&mut |resolve, _reject| resolver = Some(resolve));
+    let resolve = resolver.expect("the Promise constructor calls its executor at once");
+    tasks::spawn(async move {
+        work.await;
+        // A promise's resolving function never throws.
+        let _ = resolve.call0(&JsValue::UNDEFINED);
+    });
+    // Only throws outside a request, and this is inside one.
+    let _ = ctx.as_ref().wait_until(&done);
 }
 
 async fn run_demo(run: RunId, params: DemoParams) {

@@ -7,10 +7,14 @@
 //! - [`stream_body`]: `/api/stream`'s response body.
 //! - [`workers_host`]: the core's host, backed by timers and the console.
 //! - [`response`]: every response's headers and body, `HEAD` included.
+//! - [`tasks`]: the executor the worker's Rust tasks run on.
+//! - [`callbacks`]: timers and promises as futures, through one callback.
 
+mod callbacks;
 mod demo_stream;
 mod entry;
 mod readable;
 mod response;
 mod stream_body;
+mod tasks;
 mod workers_host;

@@ -7,15 +7,15 @@
 
 use std::future::Future;
 
-use js_sys::Object;
+use js_sys::{Object, Promise};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::{
     CountQueuingStrategy, QueuingStrategyInit, ReadableStream, ReadableStreamDefaultController,
     UnderlyingSource,
 };
 
+use super::tasks;
 use crate::http::error::StreamError;
 
 /// What a pull did: finished at once, or must wait for a future.
@@ -40,22 +40,19 @@ where
     F: Future<Output = Result<(), JsValue>> + 'static,
     C: FnMut() + 'static,
 {
-    // A pull that could finish at once returns nothing, like a synchronous JS
-    // `pull`; only one that must wait becomes a promise. (Never poll a pull
-    // to find out: worker::Delay keeps the first waker it sees, so a future
-    // polled once with a dummy waker would never wake again.)
+    // A pull that finishes at once returns nothing, like a synchronous JS
+    // `pull`; only one that must wait becomes a promise.
     let pull =
         Closure::<dyn FnMut(ReadableStreamDefaultController) -> Result<JsValue, JsValue>>::new(
-            move |controller: ReadableStreamDefaultController| match pull(controller) {
-                Pull::Now(done) => done.map(|()| JsValue::UNDEFINED),
-                Pull::Later(pulled) => Ok(future_to_promise(async move {
-                    pulled.await?;
-                    Ok(JsValue::UNDEFINED)
+            move |controller: ReadableStreamDefaultController| {
+                tasks::enter(|| match pull(controller) {
+                    Pull::Now(done) => done.map(|()| JsValue::UNDEFINED),
+                    Pull::Later(pulled) => Ok(run_pull(pulled).into()),
                 })
-                .into()),
             },
         );
-    let cancel = Closure::<dyn FnMut(JsValue)>::new(move |_reason: JsValue| cancel());
+    let cancel =
+        Closure::<dyn FnMut(JsValue)>::new(move |_reason: JsValue| tasks::enter(&mut cancel));
 
     let underlying = UnderlyingSource::new();
     // The stream owns its callbacks from here on, as it would a JS source's;
@@ -69,6 +66,26 @@ where
         strategy.unchecked_ref(),
     )
     .map_err(describe)
+}
+
+/// Runs a pull as a task; returns the promise the runtime waits for, settled
+/// when the pull is done.
+fn run_pull<F>(pulled: F) -> Promise
+where
+    F: Future<Output = Result<(), JsValue>> + 'static,
+{
+    let mut settle = None;
+    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let (resolve, reject) = settle.expect("the Promise constructor calls its executor at once");
+    tasks::spawn(async move {
+        // A promise's resolving functions never throw.
+        let _ = match pulled.await {
+            Ok(()) => resolve.call0(&JsValue::UNDEFINED),
+            // A rejected pull errors the stream, as a thrown one would.
+            Err(error) => reject.call1(&JsValue::UNDEFINED, &error),
+        };
+    });
+    promise
 }
 
 /// Turns a thrown JS value into a readable message.

@@ -14,6 +14,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultController};
 
 use super::readable::{Pull, pull_stream};
+use super::tasks;
 use super::workers_host::WorkersHost;
 use crate::http::error::StreamError;
 use crate::run::json_line;
@@ -28,7 +29,9 @@ pub(crate) fn body(
     client_gone: &AbortSignal,
 ) -> Result<ReadableStream, StreamError> {
     let on_abort = feed.clone();
-    let aborted = Closure::<dyn FnMut()>::new(move || on_abort.cancel("the client went away"));
+    let aborted = Closure::<dyn FnMut()>::new(move || {
+        tasks::enter(|| on_abort.cancel("the client went away"));
+    });
     client_gone.set_onabort(Some(aborted.into_js_value().unchecked_ref()));
 
     let pull_feed = feed.clone();

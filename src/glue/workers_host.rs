@@ -1,12 +1,12 @@
-//! The core's [`Host`] on Workers: `setTimeout` through `worker::Delay`,
-//! `Date.now()`, and the console through `console_log!`, so the lines show in
-//! `wrangler dev` and in `wrangler tail` alike.
+//! The core's [`Host`] on Workers: `setTimeout` (one callback per isolate,
+//! [`Sleep`]), `Date.now()`, and the console through `console_log!`, so the
+//! lines show in `wrangler dev` and in `wrangler tail` alike.
 
 use std::future::Future;
-use std::time::Duration;
 
-use worker::{Delay, console_log, console_warn};
+use worker::{console_log, console_warn};
 
+use super::callbacks::Sleep;
 use crate::host::Host;
 
 /// The host every request's run uses. It holds nothing: the runtime is global.
@@ -15,7 +15,7 @@ pub(crate) struct WorkersHost;
 
 impl Host for WorkersHost {
     fn sleep(&self, ms: u32) -> impl Future<Output = ()> + 'static {
-        Delay::from(Duration::from_millis(ms.into()))
+        Sleep::new(ms)
     }
 
     fn now_ms(&self) -> f64 {

@@ -1,0 +1,276 @@
+//! Timers and promises as Rust futures through one runtime callback per
+//! isolate, instead of a new wasm-bindgen closure for every sleep
+//! (`worker::Delay`) and two for every awaited promise
+//! (`wasm_bindgen_futures::JsFuture`); each such closure is a JS function the
+//! runtime must make, register for finalization and later collect.
+//!
+//! A few lines of JS hand each timer or promise a number (a slot here) and
+//! call back with that number when it fires or settles; Rust keeps what the
+//! slot's future waits for, wakes it, and decides what happens next. The
+//! callback runs inside [`tasks::enter`], so the woken task is polled before
+//! the callback returns.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+
+use super::tasks;
+
+#[wasm_bindgen(inline_js = r#"
+let settled;
+export function install(callback) { settled = callback; }
+export function startTimer(ms, slot) { return setTimeout(() => settled(slot, 0, undefined), ms); }
+export function stopTimer(handle) { clearTimeout(handle); }
+export function watch(promise, slot) {
+  promise.then((value) => settled(slot, 1, value), (error) => settled(slot, 2, error));
+}
+"#)]
+extern "C" {
+    fn install(callback: &JsValue);
+    #[wasm_bindgen(js_name = startTimer)]
+    fn start_timer(ms: u32, slot: u32) -> JsValue;
+    #[wasm_bindgen(js_name = stopTimer)]
+    fn stop_timer(handle: &JsValue);
+    fn watch(promise: &Promise, slot: u32);
+}
+
+/// What a slot's timer or promise came to.
+enum Outcome {
+    Fired,
+    Fulfilled(JsValue),
+    Rejected(JsValue),
+}
+
+/// One timer or promise being waited for.
+enum Slot {
+    Free,
+    Waiting(Option<Waker>),
+    /// Its future was dropped; the callback will only free the slot.
+    Abandoned,
+    Done(Outcome),
+}
+
+#[derive(Default)]
+struct Slots {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+}
+
+thread_local! {
+    static SLOTS: RefCell<Slots> = RefCell::default();
+    static INSTALLED: () = install(
+        &Closure::<dyn FnMut(u32, u8, JsValue)>::new(settled).into_js_value(),
+    );
+}
+
+/// The one callback: slot `slot` fired (kind 0), was fulfilled (1) or was
+/// rejected (2) with `value`.
+fn settled(slot: u32, kind: u8, value: JsValue) {
+    tasks::enter(|| {
+        let outcome = match kind {
+            0 => Outcome::Fired,
+            1 => Outcome::Fulfilled(value),
+            _ => Outcome::Rejected(value),
+        };
+        let waker = SLOTS.with_borrow_mut(|slots| slots.settle(slot, outcome));
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    });
+}
+
+impl Slots {
+    fn take_slot(&mut self) -> u32 {
+        INSTALLED.with(|_| ());
+        match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.slots.push(Slot::Free);
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 timers at once")
+            }
+        }
+    }
+
+    fn settle(&mut self, slot: u32, outcome: Outcome) -> Option<Waker> {
+        let entry = &mut self.slots[slot as usize];
+        match std::mem::replace(entry, Slot::Free) {
+            Slot::Waiting(waker) => {
+                *entry = Slot::Done(outcome);
+                waker
+            }
+            Slot::Abandoned => {
+                self.free.push(slot);
+                None
+            }
+            // Not reachable: a slot is free or done only once its callback
+            // has come, or after its timer was cleared.
+            other => {
+                *entry = other;
+                None
+            }
+        }
+    }
+
+    /// The slot's outcome, if it has one (the slot is then free), or
+    /// `None` after noting `waker` as the one to wake.
+    fn poll(&mut self, slot: u32, waker: &Waker) -> Option<Outcome> {
+        let entry = &mut self.slots[slot as usize];
+        match std::mem::replace(entry, Slot::Free) {
+            Slot::Done(outcome) => {
+                self.free.push(slot);
+                Some(outcome)
+            }
+            _ => {
+                *entry = Slot::Waiting(Some(waker.clone()));
+                None
+            }
+        }
+    }
+
+    /// The slot's future is gone: free it now if it is done, else when its
+    /// callback comes.
+    fn abandon(&mut self, slot: u32) -> bool {
+        let entry = &mut self.slots[slot as usize];
+        if let Slot::Done(_) = entry {
+            *entry = Slot::Free;
+            self.free.push(slot);
+            true
+        } else {
+            *entry = Slot::Abandoned;
+            false
+        }
+    }
+}
+
+/// A `setTimeout` of `ms` as a future. Dropped before it fires, it clears
+/// the timer, so an aborted pause leaves nothing behind.
+pub(crate) struct Sleep {
+    ms: u32,
+    state: SleepState,
+}
+
+enum SleepState {
+    NotStarted,
+    Started { slot: u32, handle: JsValue },
+    Finished,
+}
+
+impl Sleep {
+    pub(crate) fn new(ms: u32) -> Self {
+        Sleep {
+            ms,
+            state: SleepState::NotStarted,
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        match &this.state {
+            SleepState::NotStarted => {
+                let slot = SLOTS.with_borrow_mut(|slots| {
+                    let slot = slots.take_slot();
+                    slots.slots[slot as usize] = Slot::Waiting(Some(cx.waker().clone()));
+                    slot
+                });
+                let handle = start_timer(this.ms, slot);
+                this.state = SleepState::Started { slot, handle };
+                Poll::Pending
+            }
+            SleepState::Started { slot, .. } => {
+                match SLOTS.with_borrow_mut(|slots| slots.poll(*slot, cx.waker())) {
+                    Some(_) => {
+                        this.state = SleepState::Finished;
+                        Poll::Ready(())
+                    }
+                    None => Poll::Pending,
+                }
+            }
+            SleepState::Finished => Poll::Ready(()),
+        }
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let SleepState::Started { slot, handle } = &self.state
+            && !SLOTS.with_borrow_mut(|slots| slots.abandon(*slot))
+        {
+            // Not fired yet: it never will, so free the slot now.
+            stop_timer(handle);
+            SLOTS.with_borrow_mut(|slots| {
+                slots.slots[*slot as usize] = Slot::Free;
+                slots.free.push(*slot);
+            });
+        }
+    }
+}
+
+/// A JS promise as a future of its value or its rejection.
+pub(crate) struct Settled {
+    state: SettledState,
+}
+
+enum SettledState {
+    NotStarted(Promise),
+    Watching(u32),
+    Finished,
+}
+
+impl Settled {
+    pub(crate) fn new(promise: Promise) -> Self {
+        Settled {
+            state: SettledState::NotStarted(promise),
+        }
+    }
+}
+
+impl Future for Settled {
+    type Output = Result<JsValue, JsValue>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        match &this.state {
+            SettledState::NotStarted(promise) => {
+                let slot = SLOTS.with_borrow_mut(|slots| {
+                    let slot = slots.take_slot();
+                    slots.slots[slot as usize] = Slot::Waiting(Some(cx.waker().clone()));
+                    slot
+                });
+                watch(promise, slot);
+                this.state = SettledState::Watching(slot);
+                Poll::Pending
+            }
+            SettledState::Watching(slot) => {
+                match SLOTS.with_borrow_mut(|slots| slots.poll(*slot, cx.waker())) {
+                    Some(outcome) => {
+                        this.state = SettledState::Finished;
+                        Poll::Ready(match outcome {
+                            Outcome::Rejected(error) => Err(error),
+                            Outcome::Fulfilled(value) => Ok(value),
+                            Outcome::Fired => Ok(JsValue::UNDEFINED),
+                        })
+                    }
+                    None => Poll::Pending,
+                }
+            }
+            SettledState::Finished => panic!("a settled promise's future was polled again"),
+        }
+    }
+}
+
+impl Drop for Settled {
+    fn drop(&mut self) {
+        if let SettledState::Watching(slot) = self.state {
+            // A promise cannot be unwatched: its callback frees the slot.
+            SLOTS.with_borrow_mut(|slots| slots.abandon(slot));
+        }
+    }
+}

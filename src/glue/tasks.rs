@@ -1,0 +1,170 @@
+//! The worker's own executor for its Rust tasks: the demo, the stream's
+//! producer and every pull that must wait. A task woken from inside a
+//! runtime callback (a timer, a settled promise, a stream's `pull` or
+//! `cancel`) is polled before that callback returns, instead of one
+//! `queueMicrotask` hop later as with `wasm_bindgen_futures::spawn_local`.
+//!
+//! The rules that keep this safe:
+//! - Every runtime callback into Rust runs inside [`enter`]. Wakes inside it
+//!   only queue their task; the outermost `enter` polls the queue after the
+//!   callback's own work, when it holds no borrow of anything.
+//! - A wake from anywhere else (another executor's task, the `fetch`
+//!   handler) queues the task and one microtask to poll it, as before.
+//! - A task is taken out of its slot while it is polled, so a poll may spawn
+//!   tasks, or wake itself, freely.
+//!
+//! A task's waker is its slot number: nothing to count or free. A wake that
+//! arrives after the task has ended, or after its slot went to a new task,
+//! polls nothing or polls the new task once for nothing, which futures allow.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, RawWaker, RawWakerVTable, Waker};
+
+use wasm_bindgen::prelude::*;
+
+type Task = Pin<Box<dyn Future<Output = ()>>>;
+
+#[derive(Default)]
+struct Executor {
+    /// The tasks, by slot; `None` for a free slot or one whose task is being
+    /// polled right now.
+    slots: Vec<Option<Task>>,
+    free: Vec<usize>,
+    /// Slots to poll, each at most once (`queued`).
+    ready: VecDeque<usize>,
+    /// New tasks to poll first in a microtask of their own (see [`spawn`]).
+    later: Vec<usize>,
+    queued: Vec<bool>,
+}
+
+thread_local! {
+    static EXECUTOR: RefCell<Executor> = RefCell::default();
+    /// Whether Rust is running inside a runtime callback (see [`enter`]).
+    static INSIDE: Cell<bool> = const { Cell::new(false) };
+    /// Whether a microtask to poll the ready tasks is already queued.
+    static MICROTASK_QUEUED: Cell<bool> = const { Cell::new(false) };
+    /// The one callback that microtask calls, made once per isolate.
+    static POLL_LATER: JsValue = Closure::<dyn FnMut()>::new(|| {
+        MICROTASK_QUEUED.set(false);
+        enter(|| {
+            let later = EXECUTOR.with_borrow_mut(|executor| std::mem::take(&mut executor.later));
+            later.into_iter().for_each(wake);
+        });
+    })
+    .into_js_value();
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(callback: &JsValue);
+}
+
+/// Runs a runtime callback's Rust side: `work`, then, if this is the
+/// outermost callback, every task that became ready meanwhile.
+pub(crate) fn enter<R>(work: impl FnOnce() -> R) -> R {
+    let outermost = !INSIDE.replace(true);
+    let result = work();
+    if outermost {
+        poll_ready();
+        INSIDE.set(false);
+    }
+    result
+}
+
+/// Starts `future` as a task, first polled in a microtask, as the body of a
+/// JS `async` function after its first `await` would be: a stream's `pull`
+/// that enqueues a moment after it returned, as the recipe's does, lets a
+/// waiting read take the value and the stream pull again, where one that
+/// enqueued at once would fill the queue and wait for the next read.
+pub(crate) fn spawn(future: impl Future<Output = ()> + 'static) {
+    EXECUTOR.with_borrow_mut(|executor| {
+        let slot = executor.insert(Box::pin(future));
+        executor.later.push(slot);
+    });
+    if !MICROTASK_QUEUED.replace(true) {
+        POLL_LATER.with(queue_microtask);
+    }
+}
+
+impl Executor {
+    fn reserve(&mut self) -> usize {
+        self.free.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            self.queued.push(false);
+            self.slots.len() - 1
+        })
+    }
+
+    fn insert(&mut self, task: Task) -> usize {
+        let slot = self.reserve();
+        self.slots[slot] = Some(task);
+        slot
+    }
+}
+
+fn wake(slot: usize) {
+    let newly_ready = EXECUTOR.with_borrow_mut(|executor| {
+        let newly_ready = !std::mem::replace(&mut executor.queued[slot], true);
+        if newly_ready {
+            executor.ready.push_back(slot);
+        }
+        newly_ready
+    });
+    if newly_ready && !INSIDE.get() && !MICROTASK_QUEUED.replace(true) {
+        POLL_LATER.with(queue_microtask);
+    }
+}
+
+/// Polls every ready task, those woken meanwhile included.
+fn poll_ready() {
+    loop {
+        let next = EXECUTOR.with_borrow_mut(|executor| {
+            let slot = executor.ready.pop_front()?;
+            executor.queued[slot] = false;
+            Some((slot, executor.slots[slot].take()))
+        });
+        match next {
+            None => return,
+            Some((slot, Some(task))) => {
+                poll_task(slot, task);
+            }
+            // Ended, or being polled further up the stack: nothing to do.
+            Some((_, None)) => {}
+        }
+    }
+}
+
+/// Polls one task out of its slot; puts it back unless it finished.
+fn poll_task(slot: usize, mut task: Task) {
+    let waker = waker_for(slot);
+    let finished = task
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_ready();
+    EXECUTOR.with_borrow_mut(|executor| {
+        if finished {
+            executor.free.push(slot);
+        } else {
+            executor.slots[slot] = Some(task);
+        }
+    });
+}
+
+// A waker is the slot number in the data pointer; cloning copies it and
+// dropping it frees nothing.
+const VTABLE: RawWakerVTable = RawWakerVTable::new(
+    |data| RawWaker::new(data, &VTABLE),
+    |data| wake(data as usize),
+    |data| wake(data as usize),
+    |_| {},
+);
+
+fn waker_for(slot: usize) -> Waker {
+    // SAFETY: the vtable's functions only read the pointer as a number and
+    // never dereference it, so any value is valid, and none needs freeing.
+    unsafe { Waker::from_raw(RawWaker::new(slot as *const (), &VTABLE)) }
+}
