@@ -43,6 +43,7 @@ fn a_client_that_stops_reading_stalls_the_pull_producer_whatever_the_length() {
             feed.cancel("test client left");
             tokio::task::yield_now().await;
             let summary = host.summary();
+            assert_eq!(summary["maxQueue"], 8, "{summary}");
             (
                 seen.values.len() as u64,
                 summary["produced"].as_u64().expect("a count"),
@@ -51,9 +52,14 @@ fn a_client_that_stops_reading_stalls_the_pull_producer_whatever_the_length() {
     };
     let (read_short, produced_short) = held(10_000);
     let (read_long, produced_long) = held(1_000_000);
-    assert_eq!((read_short, read_long), (100, 100));
+    // 25 pulls of a batch of 4 each, and of whatever further full batches
+    // waited (the look-ahead of 8 holds two).
+    assert_eq!(read_short, read_long);
+    assert!((100..=25 * 12).contains(&read_short), "{read_short}");
     assert_eq!(produced_short, produced_long);
-    assert_eq!(produced_short, 100 + 8);
+    // What the runtime was handed in the last pull beyond its first chunk
+    // still counts as waiting: with it, 8 at most wait.
+    assert!(produced_short > read_short && produced_short <= read_short + 8);
 }
 
 #[test]

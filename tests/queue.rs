@@ -219,3 +219,74 @@ fn pull_waits_for_the_budget_but_an_empty_queue_always_gets_its_next_value() {
         "room again once another stream gave back"
     );
 }
+
+#[test]
+fn take_more_hands_over_further_full_batches_that_still_count_as_waiting() {
+    let budget = Budget::new(usize::MAX);
+    let mut queue = Queue::new(config(Mode::Pull, 7, 2), |_| 1, budget.clone());
+    push_values(&mut queue, 1, 7);
+    let Step::Chunk(first) = queue.take(true, 7) else {
+        panic!("a batch was waiting");
+    };
+    assert_eq!(first.len(), 2);
+    let more: Vec<Vec<u64>> = std::iter::from_fn(|| queue.take_more(7))
+        .map(|chunk| chunk.iter().map(|s| s.value).collect())
+        .collect();
+    // Two more full batches; the seventh value waits for a batch of its own.
+    assert_eq!(more, [vec![3, 4], vec![5, 6]]);
+    assert_eq!(
+        queue.waiting(),
+        5,
+        "one in the queue, four in the runtime's"
+    );
+    assert_eq!(budget.in_use(), 5 * VALUE_BYTES);
+    assert_eq!(queue.room(), Room::Yes, "five of seven wait");
+    push_values(&mut queue, 8, 9);
+    assert_eq!(
+        queue.room(),
+        Room::Wait,
+        "seven wait, four of them in the runtime"
+    );
+    // The next take means the runtime wrote all it held.
+    let Step::Chunk(next) = queue.take(true, 9) else {
+        panic!("a batch was waiting");
+    };
+    assert_eq!(next.iter().map(|s| s.value).collect::<Vec<_>>(), [7, 8]);
+    assert_eq!(queue.waiting(), 1);
+    assert_eq!(budget.in_use(), VALUE_BYTES);
+}
+
+#[test]
+fn take_more_gives_a_short_batch_only_at_the_end_and_nothing_in_push_mode() {
+    let mut pull = queue(config(Mode::Pull, 8, 4));
+    push_values(&mut pull, 1, 6);
+    assert!(matches!(pull.take(true, 6), Step::Chunk(_)));
+    assert_eq!(pull.take_more(6), None, "two wait, short of a batch");
+    pull.producer_stopped(Ending::Complete);
+    let rest = pull
+        .take_more(6)
+        .expect("the rest, once the producer is done");
+    assert_eq!(rest.iter().map(|s| s.value).collect::<Vec<_>>(), [5, 6]);
+    assert_eq!(pull.take_more(6), None);
+
+    let mut push = queue(config(Mode::Push, 0, 1));
+    push_values(&mut push, 1, 3);
+    assert!(matches!(push.take(true, 3), Step::Chunk(_)));
+    assert_eq!(push.take_more(3), None, "push hands over one chunk a pull");
+}
+
+#[test]
+fn values_in_the_runtime_are_given_back_on_cancel_and_count_in_max_queue() {
+    let budget = Budget::new(usize::MAX);
+    let mut queue = Queue::new(config(Mode::Pull, 4, 1), |_| 1, budget.clone());
+    push_values(&mut queue, 1, 4);
+    assert!(matches!(queue.take(true, 4), Step::Chunk(_)));
+    assert!(queue.take_more(4).is_some());
+    push_values(&mut queue, 5, 5);
+    assert_eq!(queue.waiting(), 4);
+    assert_eq!(queue.cancel(), Some(2));
+    assert_eq!(budget.in_use(), 0);
+    queue.producer_stopped(Ending::Cancelled);
+    let (_, counts) = queue.finish().expect("both ends are done");
+    assert_eq!(counts.max_queue, 4);
+}

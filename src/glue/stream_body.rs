@@ -3,8 +3,9 @@
 //! the previous chunk towards the client, and each pull is one
 //! [`Feed::take`], encoded as text or NDJSON.
 //!
-//! The stream's own queue is kept empty on purpose: what waits, waits in the
-//! feed, where it is counted. A client that goes away is noticed twice over:
+//! The stream's own queue holds only what a pull handed it beyond its first
+//! chunk (pull mode, [`Feed::take_more_now`]), which the feed still counts as
+//! waiting until the runtime pulls again. A client that goes away is noticed twice over:
 //! the runtime cancels the body, and the request's `AbortSignal` fires; either
 //! cancels the feed, which stops the producer at once.
 
@@ -39,28 +40,39 @@ pub(crate) fn body(
         move |controller| {
             // Most pulls find a chunk ready and finish at once.
             if let Some(taken) = pull_feed.take_now() {
-                return Pull::Now(deliver(&controller, format, taken));
+                return Pull::Now(deliver(&controller, format, taken, &pull_feed));
             }
             let feed = pull_feed.clone();
-            Pull::Later(async move { deliver(&controller, format, feed.take().await) })
+            Pull::Later(async move {
+                let taken = feed.take().await;
+                deliver(&controller, format, taken, &feed)
+            })
         },
         move || feed.cancel("the body was cancelled"),
         0,
     )
 }
 
-/// Hands one take to the body: a chunk, or the end (with the summary as the
-/// last NDJSON line).
+/// Hands one take to the body: a chunk, and in pull mode every further full
+/// batch that waits, each its own chunk, so that the runtime's next write
+/// carries them all; or the end (with the summary as the last NDJSON line).
 fn deliver(
     controller: &ReadableStreamDefaultController,
     format: Format,
     taken: Taken,
+    feed: &Feed<WorkersHost>,
 ) -> Result<(), JsValue> {
     match taken {
         Taken::Chunk(chunk) => {
             let mut bytes = Vec::with_capacity(chunk.len() * 8);
-            format.encode(&chunk, &mut bytes);
-            controller.enqueue_with_chunk(&Uint8Array::from(bytes.as_slice()))
+            let mut next = Some(chunk);
+            while let Some(chunk) = next {
+                bytes.clear();
+                format.encode(&chunk, &mut bytes);
+                controller.enqueue_with_chunk(&Uint8Array::from(bytes.as_slice()))?;
+                next = feed.take_more_now();
+            }
+            Ok(())
         }
         // The body is already cancelled: nothing to close.
         Taken::End(Ending::Cancelled, _) => Ok(()),

@@ -44,6 +44,8 @@ thread_local! {
     static EXECUTOR: RefCell<Executor> = RefCell::default();
     /// Whether Rust is running inside a runtime callback (see [`enter`]).
     static INSIDE: Cell<bool> = const { Cell::new(false) };
+    /// Counts the outermost callbacks, so that others can tell them apart.
+    static CALLBACKS: Cell<u64> = const { Cell::new(0) };
     /// Whether a microtask to poll the ready tasks is already queued.
     static MICROTASK_QUEUED: Cell<bool> = const { Cell::new(false) };
     /// The one callback that microtask calls, made once per isolate.
@@ -67,12 +69,21 @@ extern "C" {
 /// outermost callback, every task that became ready meanwhile.
 pub(crate) fn enter<R>(work: impl FnOnce() -> R) -> R {
     let outermost = !INSIDE.replace(true);
+    if outermost {
+        CALLBACKS.set(CALLBACKS.get() + 1);
+    }
     let result = work();
     if outermost {
         poll_ready();
         INSIDE.set(false);
     }
     result
+}
+
+/// Which runtime callback Rust is running in, if it is in one: the same
+/// number for all of one callback's work, a new one for the next.
+pub(crate) fn current_callback() -> Option<u64> {
+    INSIDE.get().then(|| CALLBACKS.get())
 }
 
 /// Starts `future` as a task, first polled in a microtask, as the body of a

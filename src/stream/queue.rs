@@ -81,6 +81,9 @@ pub struct Queue {
     size_of: fn(u64) -> usize,
     waiting: VecDeque<Waiting>,
     waiting_bytes: usize,
+    /// Values handed over by [`Queue::take_more`] that the runtime may still
+    /// hold, not yet written: they count as waiting until the next take.
+    in_runtime: usize,
     budget: Budget,
     counts: Counts,
     /// A take is waiting for values: in pull mode that makes room for a batch.
@@ -102,6 +105,7 @@ impl Queue {
             size_of,
             waiting: VecDeque::new(),
             waiting_bytes: 0,
+            in_runtime: 0,
             budget,
             counts: Counts {
                 sent: 0,
@@ -123,14 +127,15 @@ impl Queue {
         self.config
     }
 
-    /// How many values wait right now.
+    /// How many values wait right now, in the queue or (handed over by
+    /// [`Queue::take_more`]) in the runtime's.
     pub fn waiting(&self) -> usize {
-        self.waiting.len()
+        self.waiting.len() + self.in_runtime
     }
 
     /// Whether the producer may make its next value now.
     pub fn room(&mut self) -> Room {
-        let waiting = self.waiting.len();
+        let waiting = self.waiting();
         let affordable = self.budget.has_room_for(VALUE_BYTES);
         match self.config.mode {
             Mode::Push if affordable => Room::Yes,
@@ -169,8 +174,9 @@ impl Queue {
         });
         self.waiting_bytes += (self.size_of)(value);
         self.budget.charge(VALUE_BYTES);
+        let waiting = self.waiting() as u64;
         let counts = &mut self.counts;
-        counts.max_queue = counts.max_queue.max(self.waiting.len() as u64);
+        counts.max_queue = counts.max_queue.max(waiting);
         counts.max_queue_bytes = counts.max_queue_bytes.max(self.waiting_bytes as u64);
         let full = self.waiting.len() >= self.config.cap_values
             || self.waiting_bytes >= self.config.cap_bytes;
@@ -187,6 +193,12 @@ impl Queue {
     /// of a take, the only one that may ask for a top-up; `produced` is how
     /// many values the producer has made so far, for the leads.
     pub fn take(&mut self, first_poll: bool, produced: u64) -> Step {
+        if first_poll {
+            // The runtime asks again only once it has written every chunk it
+            // was handed: what `take_more` gave it has left the worker.
+            self.budget.release(self.in_runtime * VALUE_BYTES);
+            self.in_runtime = 0;
+        }
         if let Some(ending) = self.body_done {
             return Step::Ended(ending);
         }
@@ -208,6 +220,24 @@ impl Queue {
         }
         self.taker_waiting = false;
         Step::Chunk(self.hand_over(produced))
+    }
+
+    /// In pull mode, right after a take handed over its chunk: the next full
+    /// batch that waits (or the rest, once the producer is done), as one more
+    /// chunk for the runtime's queue; `None` when there is none. Its values
+    /// count as waiting until the next take.
+    pub fn take_more(&mut self, produced: u64) -> Option<Vec<Sent>> {
+        let batch = self.config.batch as usize;
+        let ready = self.waiting.len() >= batch
+            || (self.producer_done.is_some() && !self.waiting.is_empty());
+        if self.config.mode != Mode::Pull || self.body_done.is_some() || !ready {
+            return None;
+        }
+        let chunk = self.hand_over(produced);
+        // Handed over, not yet written: still charged, still waiting.
+        self.in_runtime += chunk.len();
+        self.budget.charge(chunk.len() * VALUE_BYTES);
+        Some(chunk)
     }
 
     fn hand_over(&mut self, produced: u64) -> Vec<Sent> {
@@ -243,9 +273,10 @@ impl Queue {
             return None;
         }
         self.body_done = Some(Ending::Cancelled);
-        self.budget.release(self.waiting.len() * VALUE_BYTES);
+        self.budget.release(self.waiting() * VALUE_BYTES);
         self.waiting.clear();
         self.waiting_bytes = 0;
+        self.in_runtime = 0;
         Some(self.counts.sent)
     }
 
@@ -267,6 +298,6 @@ impl Drop for Queue {
     /// A queue dropped while values wait (a feed dropped without draining or
     /// cancelling) still gives back what it held.
     fn drop(&mut self) {
-        self.budget.release(self.waiting.len() * VALUE_BYTES);
+        self.budget.release(self.waiting() * VALUE_BYTES);
     }
 }

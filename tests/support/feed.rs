@@ -37,9 +37,10 @@ pub struct Seen {
     pub ending: Option<Ending>,
 }
 
-/// Takes chunks like the runtime would for a client that reads one chunk
-/// every `pace_ms`, and stops after `max_takes` takes (a client that stops
-/// reading), then waits a minute of virtual time.
+/// Takes chunks like the runtime would for a client that reads one pull's
+/// worth every `pace_ms` (a take, then, as the body does, every further
+/// chunk `take_more_now` gives), and stops after `max_takes` takes (a client
+/// that stops reading), then waits a minute of virtual time.
 pub async fn consume<H: Host>(feed: &Feed<H>, pace_ms: u64, max_takes: usize) -> Seen {
     let mut seen = Seen {
         values: Vec::new(),
@@ -51,10 +52,14 @@ pub async fn consume<H: Host>(feed: &Feed<H>, pace_ms: u64, max_takes: usize) ->
     for _ in 0..max_takes {
         match feed.take().await {
             Taken::Chunk(chunk) => {
-                seen.chunks.push(chunk.len());
-                for sent in chunk {
-                    seen.values.push(sent.value);
-                    seen.leads.push(sent.lead);
+                let mut next = Some(chunk);
+                while let Some(chunk) = next {
+                    seen.chunks.push(chunk.len());
+                    for sent in chunk {
+                        seen.values.push(sent.value);
+                        seen.leads.push(sent.lead);
+                    }
+                    next = feed.take_more_now();
                 }
             }
             Taken::End(ending, summary) => {

@@ -172,6 +172,20 @@ impl<H: Host> Feed<H> {
         Some(taken)
     }
 
+    /// Right after a take gave a chunk: one more full batch for the runtime's
+    /// queue, if one waits (pull mode only; see [`Queue::take_more`]). The
+    /// body hands the runtime every such chunk in the same pull, so one write
+    /// towards the client carries them all.
+    pub fn take_more_now(&self) -> Option<Vec<Sent>> {
+        let chunk = self.shared.borrow_mut().queue.take_more(self.made.get());
+        if chunk.is_none() {
+            // All that waited is handed over: the producer may refill what
+            // room there is, right here (see `take_now`).
+            self.refill_now();
+        }
+        chunk
+    }
+
     /// One poll of a take. `waker` is the take's, to be woken when a value
     /// arrives; `take_now` has none and only asks what is ready.
     fn try_take(&self, waker: Option<&Waker>, first_poll: bool) -> Step {
