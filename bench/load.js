@@ -6,7 +6,7 @@
 import http from "node:http";
 
 /** Runs the load; returns p50 and p99 in ms, and the error counts. */
-export async function load(url, { connections, amount }) {
+export async function load(url, { connections, amount, method = "GET" }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const latencies = [];
   let issued = 0;
@@ -17,7 +17,7 @@ export async function load(url, { connections, amount }) {
       issued++;
       const started = performance.now();
       try {
-        const status = await get(url, agent);
+        const status = await send(url, agent, method);
         if (status < 200 || status >= 300) non2xx++;
       } catch {
         errors++;
@@ -38,13 +38,14 @@ export async function load(url, { connections, amount }) {
   };
 }
 
-function get(url, agent) {
+function send(url, agent, method) {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent }, (response) => {
+    const request = http.request(url, { agent, method }, (response) => {
       response.resume();
       response.on("end", () => resolve(response.statusCode));
       response.on("error", reject);
     });
     request.on("error", reject);
+    request.end();
   });
 }

@@ -248,9 +248,11 @@ async function cpuPerRun(workerd, pid, { rounds = 7, demoRuns = 1000, helloRuns 
 async function streamCpu(workerd, pid, { count = 100_000, rounds = 5 } = {}) {
   const variants = [
     ["rust pull, batch 1", RUST, `/api/stream?count=${count}`],
+    ["rust pull, batch 1, highWaterMark 64", RUST, `/api/stream?count=${count}&highWaterMark=64`],
     ["rust pull, batch 64", RUST, `/api/stream?count=${count}&batch=64`],
     ["rust pull, batch 1024", RUST, `/api/stream?count=${count}&batch=1024`],
     ["js pull stream", "js-pull", `/?count=${count}`],
+    ["js pull stream, batch 1024", "js-pull", `/?count=${count}&batch=1024`],
   ];
   const perThousand = Object.fromEntries(variants.map(([label]) => [label, []]));
   for (let round = 0; round < rounds; round++) {
