@@ -17,19 +17,22 @@
 //! - [`demo`]: `/api/handle-backpressure`, the recipe's `backpressureDemo()`.
 //! - [`stream`]: `/api/stream`, the same generator streamed to a client.
 //! - [`http`]: routing, strict query strings and parameter specs, refusals.
-//! - [`page`]: the live page at `/`, compiled in.
+//! - [`page`]: the live page at `/`: its policy; its files are static assets.
 //! - [`generator`]: the recipe's `integers()`, which counts what it makes.
 //! - [`run`]: a run's id, clock and log (within a budget), and its summary line.
+//! - [`json`]: the flat JSON objects of the summaries and the error bodies.
 //! - [`host`]: what the core needs from a runtime.
 //!
 //! The Workers glue (`src/glue/`, compiled for wasm32 only) is thin: the
 //! fetch handler, the demo's stream and the stream route's body as runtime
-//! `ReadableStream`s, and a host backed by `setTimeout` and `console.log`.
+//! `ReadableStream`s, a host backed by `setTimeout` and `console.log`, and
+//! the small executor the worker's Rust tasks run on.
 
 pub mod demo;
 pub mod generator;
 pub mod host;
 pub mod http;
+pub mod json;
 pub mod page;
 pub mod run;
 pub mod stream;

@@ -13,8 +13,6 @@
 //! for 30 s after the response, and the margin covers start-up and the final
 //! log lines.
 
-use serde::Serialize;
-
 use crate::http::error::{Error, Result};
 use crate::http::query::{Integer, Query};
 
@@ -47,8 +45,7 @@ pub const DEMO_PARAMETERS: &[&str] = &[
 ];
 
 /// How one demo run behaves (and, in its summary, what it was asked for).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoParams {
     /// How many values the reader reads before it cancels the stream.
     pub count: u32,

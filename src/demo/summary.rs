@@ -9,13 +9,11 @@
 //! object, written by [`Run::summary`](crate::run::Run::summary), so that a
 //! `wrangler tail --format json | jq` pipeline can parse it as it is.
 
-use serde::Serialize;
-
 use super::params::DemoParams;
+use crate::json::{Object, ToJson};
 
 /// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// The reader read every value it wanted and cancelled the stream.
     Complete,
@@ -26,15 +24,13 @@ pub enum Outcome {
 }
 
 /// The counts of one finished run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     /// The run's id, as in its other lines.
     pub run: String,
     /// Always `"summary"`, so a filter can pick these lines out.
     pub event: &'static str,
     /// The run's parameters, as asked for.
-    #[serde(flatten)]
     pub params: DemoParams,
     /// Values the generator made.
     pub produced: u64,
@@ -49,4 +45,34 @@ pub struct Summary {
     pub elapsed_ms: u64,
     /// How the run ended.
     pub outcome: Outcome,
+}
+
+impl Outcome {
+    /// The outcome as the summary names it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Complete => "complete",
+            Outcome::ClosedEarly => "closedEarly",
+            Outcome::Errored => "errored",
+        }
+    }
+}
+
+impl ToJson for Summary {
+    fn to_json(&self) -> String {
+        Object::new()
+            .str("run", &self.run)
+            .str("event", self.event)
+            .num("count", self.params.count.into())
+            .num("produceMs", self.params.produce_ms.into())
+            .num("readMs", self.params.read_ms.into())
+            .num("highWaterMark", self.params.high_water_mark.into())
+            .num("produced", self.produced)
+            .num("consumed", self.consumed)
+            .num("maxLead", self.max_lead)
+            .bool("released", self.released)
+            .num("elapsedMs", self.elapsed_ms)
+            .str("outcome", self.outcome.word())
+            .finish()
+    }
 }

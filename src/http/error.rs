@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use crate::json::Object;
 
 /// The longest piece of a request echoed back in an error, in characters.
 const ECHO_LIMIT: usize = 64;
@@ -107,88 +107,43 @@ impl Error {
     /// The JSON body of the error response: the code, the message, and the
     /// facts behind it (which parameter, what is allowed).
     pub fn to_json(&self) -> String {
-        let mut body = Body {
-            error: self.code(),
-            message: self.to_string(),
-            ..Body::default()
-        };
+        let body = Object::new()
+            .str("error", self.code())
+            .str("message", &self.to_string());
         match self {
-            Error::NotFound { path } => body.path = Some(path),
+            Error::NotFound { path } => body.str("path", path),
             Error::MethodNotAllowed { method, allow } => {
-                body.method = Some(method);
-                body.allow = Some(allow);
+                body.str("method", method).strs("allow", allow)
             }
             Error::UnknownParameter { name, allowed } => {
-                body.parameter = Some(name);
-                body.allowed = Some(Allowed::Words(allowed));
+                body.str("parameter", name).strs("allowed", allowed)
             }
-            Error::RepeatedParameter { name } => body.parameter = Some(name),
+            Error::RepeatedParameter { name } => body.str("parameter", name),
             Error::InvalidInteger {
                 name,
                 value,
                 min,
                 max,
-            } => {
-                body.parameter = Some(name);
-                body.value = Some(value);
-                body.allowed = Some(Allowed::Range {
-                    min: *min,
-                    max: *max,
-                });
-            }
+            } => body
+                .str("parameter", name)
+                .str("value", value)
+                .object("allowed", |range| range.num("min", *min).num("max", *max)),
             Error::InvalidChoice {
                 name,
                 value,
                 allowed,
-            } => {
-                body.parameter = Some(name);
-                body.value = Some(value);
-                body.allowed = Some(Allowed::Words(allowed));
-            }
+            } => body
+                .str("parameter", name)
+                .str("value", value)
+                .strs("allowed", allowed),
             Error::RunTooLong {
                 planned_ms,
                 limit_ms,
-            } => {
-                body.planned_ms = Some(*planned_ms);
-                body.limit_ms = Some(*limit_ms);
-            }
-            Error::Internal { .. } => {}
+            } => body.num("plannedMs", *planned_ms).num("limitMs", *limit_ms),
+            Error::Internal { .. } => body,
         }
-        serde_json::to_string(&body).expect("a struct of strings and numbers always serializes")
+        .finish()
     }
-}
-
-/// The JSON form of an [`Error`]. A struct rather than `serde_json::Value`:
-/// `Value` and its float formatting would add kilobytes to the wasm module.
-#[derive(Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Body<'a> {
-    error: &'static str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    path: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    method: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    allow: Option<&'static [&'static str]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    parameter: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    allowed: Option<Allowed<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    planned_ms: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    limit_ms: Option<u64>,
-}
-
-/// What a parameter may be: a range of numbers or a list of words.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Allowed<'a> {
-    Range { min: u64, max: u64 },
-    Words(&'a [&'static str]),
 }
 
 impl fmt::Display for Error {

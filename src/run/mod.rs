@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use self::log_budget::{KEPT_LAST, LogBudget, VALUE_LINES_BYTES};
 
-use serde::Serialize;
+use crate::json::ToJson;
 
 use crate::host::Host;
 
@@ -109,7 +109,7 @@ impl<H: Host> Run<H> {
     /// Writes the run's summary as one line of JSON, exactly as given: a bare
     /// object, so that `wrangler tail --format json | jq` can parse it, with
     /// the run id as a field instead of a prefix.
-    pub fn summary(&self, summary: &impl Serialize) {
+    pub fn summary(&self, summary: &impl ToJson) {
         self.write_held();
         self.host.log(&json_line(summary));
     }
@@ -136,9 +136,8 @@ impl<H: Host> Run<H> {
 
 /// A summary as one line of JSON, as the log has it (and as an NDJSON stream
 /// ends with it).
-pub fn json_line(summary: &impl Serialize) -> String {
-    serde_json::to_string(summary)
-        .expect("a summary of numbers and plain strings always serializes")
+pub fn json_line(summary: &impl ToJson) -> String {
+    summary.to_json()
 }
 
 #[cfg(test)]

@@ -6,13 +6,11 @@
 //! and its `maxQueue`, the most values waiting in the worker, is the
 //! counterpart of the demo's `maxLead`.
 
-use serde::Serialize;
-
 use super::vocabulary::{Ending, Mode};
+use crate::json::{Object, ToJson};
 
 /// The counts of one finished stream of `/api/stream`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StreamSummary {
     /// The run's id.
     pub run: String,
@@ -48,4 +46,28 @@ pub struct StreamSummary {
     pub budget_in_use_bytes: u64,
     /// The isolate's budget, in bytes.
     pub budget_limit_bytes: u64,
+}
+
+impl ToJson for StreamSummary {
+    fn to_json(&self) -> String {
+        Object::new()
+            .str("run", &self.run)
+            .str("event", self.event)
+            .str("route", self.route)
+            .str("mode", self.mode.word())
+            .num("produced", self.produced)
+            .num("sent", self.sent)
+            .num("maxLead", self.max_lead)
+            .num("maxQueue", self.max_queue)
+            .num("maxQueueBytes", self.max_queue_bytes)
+            .num("highWaterMark", self.high_water_mark.into())
+            .num("batch", self.batch.into())
+            .num("elapsedMs", self.elapsed_ms)
+            .str("outcome", self.outcome.word())
+            .bool("capped", self.capped)
+            .bool("budgetSpent", self.budget_spent)
+            .num("budgetInUseBytes", self.budget_in_use_bytes)
+            .num("budgetLimitBytes", self.budget_limit_bytes)
+            .finish()
+    }
 }

@@ -2,11 +2,8 @@
 //! ended, how its queue is configured, and a value as it leaves the worker.
 //! They sit below all their users, so no part imports another for them.
 
-use serde::Serialize;
-
 /// Whether the producer waits for the client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Make a value only when there is room for it: backpressure respected.
     Pull,
@@ -15,8 +12,7 @@ pub enum Mode {
 }
 
 /// How a stream ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
     /// Every value was made and sent.
     Complete,
@@ -24,6 +20,27 @@ pub enum Ending {
     Cancelled,
     /// Push mode hit its cap; what had been made was sent, the rest never made.
     Capped,
+}
+
+impl Mode {
+    /// The mode as the summary and the query name it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Mode::Pull => "pull",
+            Mode::Push => "push",
+        }
+    }
+}
+
+impl Ending {
+    /// The ending as the summary names it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Ending::Complete => "complete",
+            Ending::Cancelled => "cancelled",
+            Ending::Capped => "capped",
+        }
+    }
 }
 
 /// How a queue behaves.
