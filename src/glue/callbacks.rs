@@ -10,7 +10,7 @@
 //! callback runs inside [`tasks::enter`], so the woken task is polled before
 //! the callback returns.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
@@ -54,17 +54,20 @@ enum Slot {
     Done(Outcome),
 }
 
-#[derive(Default)]
 struct Slots {
     slots: Vec<Slot>,
     free: Vec<u32>,
 }
 
 thread_local! {
-    static SLOTS: RefCell<Slots> = RefCell::default();
-    static INSTALLED: () = install(
-        &Closure::<dyn FnMut(u32, u8, JsValue)>::new(settled).into_js_value(),
-    );
+    static SLOTS: RefCell<Slots> = const {
+        RefCell::new(Slots {
+            slots: Vec::new(),
+            free: Vec::new(),
+        })
+    };
+    /// Whether the callback has been handed to the JS side yet.
+    static INSTALLED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The one callback: slot `slot` fired (kind 0), was fulfilled (1) or was
@@ -85,7 +88,9 @@ fn settled(slot: u32, kind: u8, value: JsValue) {
 
 impl Slots {
     fn take_slot(&mut self) -> u32 {
-        INSTALLED.with(|_| ());
+        if !INSTALLED.replace(true) {
+            install(&Closure::<dyn FnMut(u32, u8, JsValue)>::new(settled).into_js_value());
+        }
         match self.free.pop() {
             Some(slot) => slot,
             None => {

@@ -17,7 +17,7 @@
 //! arrives after the task has ended, or after its slot went to a new task,
 //! polls nothing or polls the new task once for nothing, which futures allow.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -27,7 +27,6 @@ use wasm_bindgen::prelude::*;
 
 type Task = Pin<Box<dyn Future<Output = ()>>>;
 
-#[derive(Default)]
 struct Executor {
     /// The tasks, by slot; `None` for a free slot or one whose task is being
     /// polled right now.
@@ -41,7 +40,8 @@ struct Executor {
 }
 
 thread_local! {
-    static EXECUTOR: RefCell<Executor> = RefCell::default();
+    // Constant initializers throughout: no lazy set-up code per access.
+    static EXECUTOR: RefCell<Executor> = const { RefCell::new(Executor::new()) };
     /// Whether Rust is running inside a runtime callback (see [`enter`]).
     static INSIDE: Cell<bool> = const { Cell::new(false) };
     /// Counts the outermost callbacks, so that others can tell them apart.
@@ -49,14 +49,26 @@ thread_local! {
     /// Whether a microtask to poll the ready tasks is already queued.
     static MICROTASK_QUEUED: Cell<bool> = const { Cell::new(false) };
     /// The one callback that microtask calls, made once per isolate.
-    static POLL_LATER: JsValue = Closure::<dyn FnMut()>::new(|| {
-        MICROTASK_QUEUED.set(false);
-        enter(|| {
-            let later = EXECUTOR.with_borrow_mut(|executor| std::mem::take(&mut executor.later));
-            later.into_iter().for_each(wake);
+    static POLL_LATER: OnceCell<JsValue> = const { OnceCell::new() };
+}
+
+/// What the microtask queued by [`spawn`] or a wake from outside does.
+fn poll_later() {
+    MICROTASK_QUEUED.set(false);
+    enter(|| {
+        let later = EXECUTOR.with_borrow_mut(|executor| std::mem::take(&mut executor.later));
+        later.into_iter().for_each(wake);
+    });
+}
+
+fn queue_poll_later() {
+    if !MICROTASK_QUEUED.replace(true) {
+        POLL_LATER.with(|callback| {
+            queue_microtask(
+                callback.get_or_init(|| Closure::<dyn FnMut()>::new(poll_later).into_js_value()),
+            );
         });
-    })
-    .into_js_value();
+    }
 }
 
 #[wasm_bindgen]
@@ -96,12 +108,20 @@ pub(crate) fn spawn(future: impl Future<Output = ()> + 'static) {
         let slot = executor.insert(Box::pin(future));
         executor.later.push(slot);
     });
-    if !MICROTASK_QUEUED.replace(true) {
-        POLL_LATER.with(queue_microtask);
-    }
+    queue_poll_later();
 }
 
 impl Executor {
+    const fn new() -> Self {
+        Executor {
+            slots: Vec::new(),
+            free: Vec::new(),
+            ready: VecDeque::new(),
+            later: Vec::new(),
+            queued: Vec::new(),
+        }
+    }
+
     fn reserve(&mut self) -> usize {
         self.free.pop().unwrap_or_else(|| {
             self.slots.push(None);
@@ -125,8 +145,8 @@ fn wake(slot: usize) {
         }
         newly_ready
     });
-    if newly_ready && !INSIDE.get() && !MICROTASK_QUEUED.replace(true) {
-        POLL_LATER.with(queue_microtask);
+    if newly_ready && !INSIDE.get() {
+        queue_poll_later();
     }
 }
 
