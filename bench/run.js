@@ -102,24 +102,38 @@ const DEMO_QUERY = "count=2&produceMs=1&readMs=1";
 
 async function hintLatency(workerd, { levels = [1, 16], amount = 1000, rounds = 5 } = {}) {
   const rows = [];
+  // The demo's hint from both, and both hello-worlds: the floor of each stack.
+  const paths = {
+    [RUST]: `/api/handle-backpressure?${DEMO_QUERY}`,
+    [RECIPE]: `/api/handle-backpressure?${DEMO_QUERY}`,
+    hello: "/",
+    "js-hello": "/",
+  };
   for (const connections of levels) {
-    const url = (name) => new URL(`/api/handle-backpressure?${DEMO_QUERY}`, workerd.urls[name]).href;
-    const runs = await alternating([RUST, RECIPE], rounds, async (name) => {
+    const runs = await alternating(Object.keys(paths), rounds, async (name) => {
       await sleep(300);
-      return load(url(name), { connections, amount });
+      return load(new URL(paths[name], workerd.urls[name]).href, { connections, amount });
     });
     const p50s = (name) => runs[name].map((run) => run.p50);
-    const p99s = (name) => runs[name].map((run) => run.p99);
-    const ratios = runs[RUST].map((run, i) => run.p50 / runs[RECIPE][i].p50);
+    const summary = (name) => ({
+      p50: median(p50s(name)),
+      p50Spread: spread(p50s(name)),
+      p99: median(runs[name].map((run) => run.p99)),
+    });
+    const ratios = (ours, theirs) => runs[ours].map((run, i) => run.p50 / runs[theirs][i].p50);
     rows.push({
       connections,
       amount,
       rounds,
-      rust: { p50: median(p50s(RUST)), p50Spread: spread(p50s(RUST)), p99: median(p99s(RUST)) },
-      js: { p50: median(p50s(RECIPE)), p50Spread: spread(p50s(RECIPE)), p99: median(p99s(RECIPE)) },
-      errors: [...runs[RUST], ...runs[RECIPE]].reduce((sum, run) => sum + run.errors + run.non2xx, 0),
+      rust: summary(RUST),
+      js: summary(RECIPE),
+      rustHello: summary("hello"),
+      jsHello: summary("js-hello"),
+      errors: Object.values(runs).flat().reduce((sum, run) => sum + run.errors + run.non2xx, 0),
       p50Ratio: ratio(median(p50s(RUST)), median(p50s(RECIPE))),
-      p50RatioSpread: spread(ratios),
+      p50RatioSpread: spread(ratios(RUST, RECIPE)),
+      helloP50Ratio: ratio(median(p50s("hello")), median(p50s("js-hello"))),
+      helloP50RatioSpread: spread(ratios("hello", "js-hello")),
     });
   }
   return { query: DEMO_QUERY, rows, goal: "p50 at most 1.1 × the JS recipe at 1 connection, 1.25 × at 16; no errors" };
@@ -320,6 +334,7 @@ function table(results) {
   for (const row of latency?.rows ?? []) {
     lines.push(
       `| hint latency p50, ${row.connections} conn. (median of ${row.rounds} rounds) | ${row.rust.p50} ms (${row.rust.p50Spread.join("–")}) | JS recipe ${row.js.p50} ms (${row.js.p50Spread.join("–")}) | ${row.p50Ratio} (${row.p50RatioSpread.join("–")}) | ${row.connections === 1 ? "≤ 1.1" : "≤ 1.25"} |`,
+      `| hello-world latency p50, ${row.connections} conn. | workers-rs ${row.rustHello.p50} ms | JS ${row.jsHello.p50} ms | ${row.helloP50Ratio} (${row.helloP50RatioSpread.join("–")}) | the floors |`,
     );
   }
   for (const row of t?.rows ?? []) {
