@@ -6,7 +6,11 @@ mod support;
 use std::time::Duration;
 
 use handling_backpressure::json::ToJson;
+use handling_backpressure::run::RunId;
+use handling_backpressure::stream;
+use handling_backpressure::stream::budget::Budget;
 use handling_backpressure::stream::feed::Taken;
+use handling_backpressure::stream::params::ISOLATE_BUDGET_BYTES;
 use handling_backpressure::stream::params::StreamParams;
 use handling_backpressure::stream::vocabulary::{Ending, Mode};
 use handling_backpressure::stream::wire::Format;
@@ -296,4 +300,62 @@ fn the_stream_summary_reports_each_field_of_the_run_once() {
     let returned: serde_json::Value =
         serde_json::from_str(&returned.to_json()).expect("a summary is JSON");
     assert_eq!(returned, logged);
+}
+
+#[test]
+fn a_body_dropped_without_a_cancel_still_stops_the_producer_and_gives_back_its_budget() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let budget = Budget::new(ISOLATE_BUDGET_BYTES);
+        let (feed, producer) = stream::start(
+            host.clone(),
+            RunId::from_bits(7),
+            params(Mode::Pull, 1_000_000, 4, 1),
+            budget.clone(),
+        );
+        tokio::task::spawn_local(producer);
+        let guard = feed.body_guard();
+        let second_hold = guard.clone();
+        assert!(matches!(guard.take().await, Taken::Chunk(_)));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert!(budget.in_use() > 0, "the producer refilled its look-ahead");
+        drop(guard);
+        assert!(
+            host.texts().iter().all(|text| !text.contains("dropped:")),
+            "one hold remains"
+        );
+        drop(second_hold);
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let texts = host.texts();
+        assert!(
+            texts.contains(
+                &"the response body was dropped: stream cancelled after 1 values sent".to_owned()
+            ),
+            "{texts:#?}"
+        );
+        let summary = host.summary();
+        assert_eq!(summary["outcome"], "cancelled");
+        assert_eq!(summary["produced"], 5, "nothing made after the drop");
+        assert_eq!(budget.in_use(), 0);
+    });
+}
+
+#[test]
+fn a_body_guard_dropped_after_the_end_changes_nothing() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let feed = spawn_stream(&host, 8, params(Mode::Pull, 3, 1, 1));
+        let guard = feed.body_guard();
+        let seen = consume(&guard, 0, usize::MAX).await;
+        assert_eq!(seen.ending, Some(Ending::Complete));
+        let lines = host.texts().len();
+        drop(guard);
+        tokio::task::yield_now().await;
+        assert_eq!(
+            host.texts().len(),
+            lines,
+            "no cancel after a complete stream"
+        );
+        assert_eq!(host.summary()["outcome"], "complete");
+    });
 }

@@ -35,7 +35,10 @@ pub(crate) fn body(
     });
     client_gone.set_onabort(Some(aborted.into_js_value().unchecked_ref()));
 
-    let pull_feed = feed.clone();
+    // The body's callbacks hold the feed through a guard that cancels it
+    // when the runtime drops them all, should it ever do so without a cancel.
+    let body_feed = feed.body_guard();
+    let pull_feed = body_feed.clone();
     pull_stream(
         move |controller| {
             // Most pulls find a chunk ready and finish at once.
@@ -48,7 +51,7 @@ pub(crate) fn body(
                 deliver(&controller, format, taken, &feed)
             })
         },
-        move || feed.cancel("the body was cancelled"),
+        move || body_feed.cancel("the body was cancelled"),
         0,
     )
 }

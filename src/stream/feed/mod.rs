@@ -45,6 +45,32 @@ pub enum Taken {
     End(Ending, Option<StreamSummary>),
 }
 
+/// The response body's hold on a feed (see [`Feed::body_guard`]). Cloning
+/// gives another hold; the feed is cancelled when the last one goes.
+pub struct BodyGuard<H: Host>(Rc<Feed<H>>);
+
+impl<H: Host> Clone for BodyGuard<H> {
+    fn clone(&self) -> Self {
+        BodyGuard(Rc::clone(&self.0))
+    }
+}
+
+impl<H: Host> std::ops::Deref for BodyGuard<H> {
+    type Target = Feed<H>;
+
+    fn deref(&self) -> &Feed<H> {
+        &self.0
+    }
+}
+
+impl<H: Host> Drop for BodyGuard<H> {
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.0) == 1 {
+            self.0.cancel("the response body was dropped");
+        }
+    }
+}
+
 /// A shared handle to one stream's queue. Cloning gives another handle.
 pub struct Feed<H: Host> {
     shared: Rc<RefCell<Shared>>,
@@ -219,6 +245,16 @@ impl<H: Host> Feed<H> {
         }
         self.wake_taker();
         self.finish_if_done();
+    }
+
+    /// A handle for the response body that cancels the feed when the last
+    /// clone of it is dropped. The body's callbacks hold it: if the runtime
+    /// ever let go of a body without cancelling it or aborting its request,
+    /// the producer, which waits in a task of its own and holds the feed,
+    /// would otherwise wait (and hold its share of the isolate's budget)
+    /// forever. Once the body has ended the cancel does nothing.
+    pub fn body_guard(&self) -> BodyGuard<H> {
+        BodyGuard(Rc::new(self.clone()))
     }
 
     /// Writes the summary once both the producer and the body are done, and
