@@ -102,7 +102,7 @@ test("the README's jq filters pick the summaries and one run's lines out of the 
       [workers.console.summary(id)],
     );
   }
-  const oneRun = await jq(README_JQ_FILTERS.oneRun.replace("27c4da93", ids[0]), true);
+  const oneRun = await jq(README_JQ_FILTERS.oneRun.replace("96b1e2a0", ids[0]), true);
   assert.deepEqual(
     oneRun,
     workers.console.run(ids[0]).map((line) => line.message).filter((message) => message.startsWith("[run ")),

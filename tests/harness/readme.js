@@ -10,7 +10,7 @@ const README = readFileSync(path.join(ROOT, "README.md"), "utf8");
 
 /**
  * The README's two `jq` filters for `wrangler tail --format json`: `summaries`
- * (the `-c` one) and `oneRun` (the `-r` one, for run `27c4da93`).
+ * (the `-c` one) and `oneRun` (the `-r` one, for run `96b1e2a0`).
  */
 export const README_JQ_FILTERS = (() => {
   const section = README.split("## Following a deployed worker's logs")[1]?.split("\n## ")[0] ?? "";
