@@ -16,6 +16,7 @@
 //!
 //! - [`demo`]: `/api/handle-backpressure`, the recipe's `backpressureDemo()`.
 //! - [`stream`]: `/api/stream`, the same generator streamed to a client.
+//! - [`ingest`]: `/api/ingest`, an upload read by a slow worker.
 //! - [`http`]: routing, strict query strings and parameter specs, refusals.
 //! - [`page`]: the live page at `/`: its policy; its files are static assets.
 //! - [`generator`]: the recipe's `integers()`, which counts what it makes.
@@ -32,6 +33,7 @@ pub mod demo;
 pub mod generator;
 pub mod host;
 pub mod http;
+pub mod ingest;
 pub mod json;
 pub mod page;
 pub mod run;

@@ -1,4 +1,5 @@
-//! Routing: two routes, `GET` and `HEAD` on each, JSON 404 and 405 elsewhere.
+//! Routing: `GET` and `HEAD` on the page and the two `GET` routes, `POST` on
+//! the upload route, JSON 404 and 405 elsewhere.
 
 mod support;
 
@@ -99,4 +100,19 @@ fn a_url_splits_into_path_and_query() {
     for (url, path, query) in cases {
         assert_eq!(Target::of_url(url), Target { path, query }, "{url}");
     }
+}
+
+#[test]
+fn the_upload_route_takes_post_only_and_says_so() {
+    assert_eq!(
+        Route::find("POST", "/api/ingest"),
+        Ok((Route::Ingest, Method::Post))
+    );
+    for method in ["GET", "HEAD", "PUT"] {
+        let error = Route::find(method, "/api/ingest").expect_err(method);
+        assert_eq!(error.status(), 405);
+        assert_eq!(body(&error)["allow"], json!(["POST"]));
+    }
+    let error = Route::find("POST", "/api/stream").expect_err("POST on a GET route");
+    assert_eq!(body(&error)["allow"], json!(["GET", "HEAD"]));
 }

@@ -15,11 +15,15 @@ use super::demo_stream;
 use super::response::{self, Answer, refusal};
 use super::stream_body;
 use super::tasks;
+use super::upload_body::BodyReader;
 use super::workers_host::{WorkersHost, random_bits};
 use crate::demo::{self, params::DemoParams};
 use crate::http::error::Error;
 use crate::http::query::Query;
-use crate::http::route::{Method, Route, Target};
+use crate::http::route::{Method, Route, Target, UPLOAD_METHODS};
+use crate::ingest;
+use crate::ingest::params::{IngestParams, MAX_BODY_BYTES, check_upload};
+use crate::ingest::summary::IngestOutcome;
 use crate::page::ASSETS_BINDING;
 use crate::run::RunId;
 use crate::stream::budget::Budget;
@@ -54,6 +58,7 @@ enum Asked {
     Demo(DemoParams),
     Stream(StreamParams),
     Page,
+    Ingest(IngestParams),
 }
 
 async fn answer(
@@ -76,6 +81,15 @@ async fn answer(
             Query::parse(target.query, &[])?;
             Asked::Page
         }
+        Route::Ingest => {
+            let params = IngestParams::from_query(target.query)?;
+            let headers = request.headers();
+            check_upload(
+                headers.get("content-type").ok().flatten().as_deref(),
+                headers.get("content-length").ok().flatten().as_deref(),
+            )?;
+            Asked::Ingest(params)
+        }
     };
     if method == Method::Head {
         // The headers GET would send; no run starts.
@@ -83,6 +97,14 @@ async fn answer(
             Asked::Demo(_) => Answer::Hint,
             Asked::Stream(params) => Answer::Stream(params.format),
             Asked::Page => Answer::Page,
+            // Not reached (Route::find refuses HEAD here), but if it were,
+            // this is the right answer.
+            Asked::Ingest(_) => {
+                return Err(Error::MethodNotAllowed {
+                    method: "HEAD".to_owned(),
+                    allow: UPLOAD_METHODS,
+                });
+            }
         }));
     }
     match asked {
@@ -93,6 +115,22 @@ async fn answer(
         }
         Asked::Stream(params) => start_stream(params, request),
         Asked::Page => page(request, env).await,
+        Asked::Ingest(params) => ingest(request, params).await,
+    }
+}
+
+/// Reads the upload at the asked pace and answers with its summary, or `413`
+/// if it passed the limit.
+async fn ingest(request: &Request, params: IngestParams) -> std::result::Result<Response, Error> {
+    let run = RunId::from_bits(random_bits());
+    let budget = BUDGET.with(Budget::clone);
+    let reader = BodyReader::of(request);
+    let summary = ingest::run(WorkersHost, run.clone(), params, reader, budget).await;
+    match summary.outcome {
+        IngestOutcome::TooLarge => Err(Error::BodyTooLarge {
+            limit_bytes: MAX_BODY_BYTES,
+        }),
+        _ => Ok(response::ingested(&run, &summary)),
     }
 }
 

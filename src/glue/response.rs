@@ -6,7 +6,8 @@ use web_sys::ReadableStream;
 use worker::{Headers, Response, ResponseBody};
 
 use crate::http::error::Error;
-use crate::http::route::ALLOWED_METHODS;
+use crate::ingest::summary::IngestSummary;
+use crate::json::ToJson;
 use crate::page;
 use crate::run::RunId;
 use crate::stream::wire::Format;
@@ -112,14 +113,25 @@ pub(crate) fn page(from_assets: Response) -> Response {
     respond(status, &headers, body)
 }
 
+/// An upload's summary, as JSON, tagged with its run.
+pub(crate) fn ingested(run: &RunId, summary: &IngestSummary) -> Response {
+    let headers = [
+        ("content-type", "application/json"),
+        ("cache-control", "no-store"),
+        ("x-run-id", run.as_str()),
+    ];
+    respond(200, &headers, Body::Bytes(summary.to_json().as_bytes()))
+}
+
 /// A refusal: the error's status and its JSON body, plus `Allow` for 405.
 pub(crate) fn refusal(error: &Error) -> Response {
-    let allow = ALLOWED_METHODS.join(", ");
     let mut headers = vec![
         ("content-type", "application/json"),
         ("cache-control", "no-store"),
     ];
-    if let Error::MethodNotAllowed { .. } = error {
+    let allow;
+    if let Error::MethodNotAllowed { allow: methods, .. } = error {
+        allow = methods.join(", ");
         headers.push(("allow", &allow));
     }
     respond(

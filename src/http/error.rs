@@ -75,6 +75,19 @@ pub enum Error {
         /// The longest run allowed, in milliseconds.
         limit_ms: u64,
     },
+    /// An upload whose `Content-Type` the route does not read.
+    UnsupportedMediaType {
+        /// The type given (empty if none), shortened.
+        content_type: String,
+        /// The types the route reads.
+        allowed: &'static [&'static str],
+    },
+    /// An upload longer than the route takes, said by its `Content-Length`
+    /// or found while reading it.
+    BodyTooLarge {
+        /// The most bytes the route reads.
+        limit_bytes: u64,
+    },
 }
 
 /// A result whose error is a refused request.
@@ -86,6 +99,8 @@ impl Error {
         match self {
             Error::NotFound { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
+            Error::BodyTooLarge { .. } => 413,
+            Error::UnsupportedMediaType { .. } => 415,
             Error::Internal { .. } => 500,
             _ => 400,
         }
@@ -100,6 +115,8 @@ impl Error {
             Error::RepeatedParameter { .. } => "repeated_parameter",
             Error::InvalidInteger { .. } | Error::InvalidChoice { .. } => "invalid_parameter",
             Error::RunTooLong { .. } => "run_too_long",
+            Error::UnsupportedMediaType { .. } => "unsupported_media_type",
+            Error::BodyTooLarge { .. } => "body_too_large",
             Error::Internal { .. } => "internal",
         }
     }
@@ -140,6 +157,13 @@ impl Error {
                 planned_ms,
                 limit_ms,
             } => body.num("plannedMs", *planned_ms).num("limitMs", *limit_ms),
+            Error::UnsupportedMediaType {
+                content_type,
+                allowed,
+            } => body
+                .str("contentType", content_type)
+                .strs("allowed", allowed),
+            Error::BodyTooLarge { limit_bytes } => body.num("limitBytes", *limit_bytes),
             Error::Internal { .. } => body,
         }
         .finish()
@@ -191,6 +215,20 @@ impl fmt::Display for Error {
                  but background work may run for at most {limit_ms} ms; \
                  lower count, readMs or produceMs"
             ),
+            Error::UnsupportedMediaType {
+                content_type,
+                allowed,
+            } => write!(
+                f,
+                "content type \"{content_type}\" is not read here; send one of {}",
+                allowed.join(", ")
+            ),
+            Error::BodyTooLarge { limit_bytes } => {
+                write!(
+                    f,
+                    "the body is longer than the {limit_bytes} bytes read here"
+                )
+            }
         }
     }
 }

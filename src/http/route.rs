@@ -11,9 +11,12 @@
 
 use super::error::{Error, Result, echo};
 
-/// The methods every route answers. `HEAD` gives the headers `GET` would,
-/// without a body and without starting a run.
-pub const ALLOWED_METHODS: &[&str] = &["GET", "HEAD"];
+/// The methods the page and the two `GET` routes answer. `HEAD` gives the
+/// headers `GET` would, without a body and without starting a run.
+pub const READ_METHODS: &[&str] = &["GET", "HEAD"];
+
+/// The one method `/api/ingest` answers: it takes a body.
+pub const UPLOAD_METHODS: &[&str] = &["POST"];
 
 /// A page or endpoint of the worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +27,8 @@ pub enum Route {
     Stream,
     /// `/`: the live page.
     Page,
+    /// `/api/ingest`: reads an uploaded body at a set pace.
+    Ingest,
 }
 
 /// How the route was asked for.
@@ -33,6 +38,8 @@ pub enum Method {
     Get,
     /// Answer with headers only; start nothing.
     Head,
+    /// Take the request's body.
+    Post,
 }
 
 impl Route {
@@ -42,19 +49,30 @@ impl Route {
             "/api/handle-backpressure" => Route::HandleBackpressure,
             "/api/stream" => Route::Stream,
             "/" => Route::Page,
+            "/api/ingest" => Route::Ingest,
             _ => return Err(Error::NotFound { path: echo(path) }),
         };
+        let allow = route.methods();
         let method = match method {
-            "GET" => Method::Get,
-            "HEAD" => Method::Head,
+            "GET" if allow == READ_METHODS => Method::Get,
+            "HEAD" if allow == READ_METHODS => Method::Head,
+            "POST" if allow == UPLOAD_METHODS => Method::Post,
             _ => {
                 return Err(Error::MethodNotAllowed {
                     method: echo(method),
-                    allow: ALLOWED_METHODS,
+                    allow,
                 });
             }
         };
         Ok((route, method))
+    }
+
+    /// The methods the route answers.
+    pub fn methods(self) -> &'static [&'static str] {
+        match self {
+            Route::HandleBackpressure | Route::Stream | Route::Page => READ_METHODS,
+            Route::Ingest => UPLOAD_METHODS,
+        }
     }
 }
 

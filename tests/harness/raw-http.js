@@ -126,3 +126,50 @@ class RawResponse {
     }
   }
 }
+
+/**
+ * Sends `POST path` with a body of `size` bytes (16-byte lines of text)
+ * written as fast as the socket takes them, honouring its backpressure: the
+ * handle's `upload.written` is how many body bytes the kernel has accepted
+ * so far, and `upload.stop()` stops writing. With `chunked`, the body goes
+ * with chunked encoding and no `Content-Length`; with `headOnly`, only the
+ * request's head is sent.
+ */
+export function rawUpload(baseUrl, path, { size, contentType = "text/plain", chunked = false, headOnly = false }) {
+  const url = new URL(baseUrl);
+  const socket = net.connect(Number(url.port), url.hostname);
+  socket.setNoDelay(true);
+  const client = new RawResponse(socket);
+  const length = chunked ? "Transfer-Encoding: chunked\r\n" : `Content-Length: ${size}\r\n`;
+  const head = `POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\nContent-Type: ${contentType}\r\n${length}\r\n`;
+  const headBytes = Buffer.byteLength(head);
+  socket.write(head);
+  const piece = Buffer.from("0123456789abcde\n".repeat(4096));
+  let sent = 0;
+  let stopped = headOnly;
+  const pump = () => {
+    while (!stopped && sent < size && !socket.destroyed) {
+      const part = piece.subarray(0, Math.min(piece.length, size - sent));
+      sent += part.length;
+      const frames = chunked ? [`${part.length.toString(16)}\r\n`, part, "\r\n"] : [part];
+      let more = true;
+      for (const frame of frames) more = socket.write(frame);
+      if (sent >= size && chunked) socket.write("0\r\n\r\n");
+      if (!more) {
+        socket.once("drain", pump);
+        return;
+      }
+    }
+  };
+  socket.on("error", () => {});
+  pump();
+  client.upload = {
+    get written() {
+      return Math.max(0, socket.bytesWritten - headBytes);
+    },
+    stop() {
+      stopped = true;
+    },
+  };
+  return client;
+}
