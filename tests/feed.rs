@@ -359,3 +359,38 @@ fn a_body_guard_dropped_after_the_end_changes_nothing() {
         assert_eq!(host.summary()["outcome"], "complete");
     });
 }
+
+#[test]
+fn one_pull_hands_over_every_full_batch_that_waits_and_no_more() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let feed = spawn_stream(&host, 9, params(Mode::Pull, 1_000, 8, 2));
+        // Let the producer fill its look-ahead of 8.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let Taken::Chunk(first) = feed.take().await else {
+            panic!("a chunk");
+        };
+        let values = |chunk: &[handling_backpressure::stream::vocabulary::Sent]| {
+            chunk.iter().map(|sent| sent.value).collect::<Vec<_>>()
+        };
+        assert_eq!(values(&first), [1, 2]);
+        let more: Vec<Vec<u64>> = std::iter::from_fn(|| feed.take_more_now())
+            .map(|chunk| values(&chunk))
+            .collect();
+        assert_eq!(more, [vec![3, 4], vec![5, 6], vec![7, 8]]);
+        // Handed over and not yet written, they still fill the look-ahead:
+        // the producer may add only two more.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(feed.waiting(), 8);
+        assert_eq!(
+            host.lines()
+                .iter()
+                .filter(|l| l.text.contains("yielding"))
+                .count(),
+            0
+        );
+        feed.cancel("test client left");
+        tokio::task::yield_now().await;
+        assert_eq!(host.summary()["produced"], 10);
+    });
+}

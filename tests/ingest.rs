@@ -76,6 +76,7 @@ fn a_slow_worker_asks_for_each_chunk_only_when_done_with_the_last() {
         (summary, host, reads_at)
     });
     assert_eq!(reads_at, [0, 50, 100, 150], "one read per 50 ms of work");
+    assert_eq!(host.timers(), 3, "one pause per chunk");
     assert_eq!(summary.outcome, IngestOutcome::Complete);
     assert_eq!(
         host.texts(),
@@ -88,10 +89,11 @@ fn a_slow_worker_asks_for_each_chunk_only_when_done_with_the_last() {
 #[test]
 fn without_a_pause_the_reads_follow_each_other_with_no_timer() {
     let reads_at = on_virtual_time(async {
+        let host = TestHost::new();
         let script = Script::new(vec![chunk("a"), chunk("b")]);
         let reads_at = script.reads_at.clone();
         let summary = ingest::run(
-            TestHost::new(),
+            host.clone(),
             RunId::from_bits(1),
             IngestParams { read_ms: 0 },
             script,
@@ -99,6 +101,7 @@ fn without_a_pause_the_reads_follow_each_other_with_no_timer() {
         )
         .await;
         assert_eq!(summary.bytes, 2);
+        assert_eq!(host.timers(), 0, "readMs=0 sets no timer");
         reads_at.borrow().clone()
     });
     assert_eq!(reads_at, [0, 0, 0]);

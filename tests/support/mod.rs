@@ -8,7 +8,7 @@
 pub mod feed;
 pub mod model;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
@@ -53,14 +53,22 @@ const CLOCK_ORIGIN_MS: f64 = 1_764_000_000_000.0;
 pub struct TestHost {
     started: Instant,
     lines: Rc<RefCell<Vec<Line>>>,
+    /// How many timers the code under test has started.
+    timers: Rc<Cell<usize>>,
 }
 
 impl TestHost {
+    /// How many timers have been started on this host (each `sleep`).
+    pub fn timers(&self) -> usize {
+        self.timers.get()
+    }
+
     /// Must be called inside `on_virtual_time`.
     pub fn new() -> Self {
         TestHost {
             started: Instant::now(),
             lines: Rc::default(),
+            timers: Rc::default(),
         }
     }
 
@@ -148,6 +156,7 @@ fn tagged(text: &str) -> &str {
 
 impl Host for TestHost {
     fn sleep(&self, ms: u32) -> impl Future<Output = ()> + 'static {
+        self.timers.set(self.timers.get() + 1);
         tokio::time::sleep(Duration::from_millis(ms.into()))
     }
 
