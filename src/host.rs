@@ -2,7 +2,7 @@
 //! a console.
 //!
 //! The core never names Workers, `setTimeout` or `console.log`. The Workers glue
-//! passes a host backed by `worker::Delay`, `Date.now()` and `console_log!`; the
+//! passes a host backed by `setTimeout`, `Date.now()` and `console_log!`; the
 //! native tests pass one backed by tokio's paused clock and a recording log, so
 //! the recipe's seconds of waiting run in microseconds and every line can be
 //! checked together with the virtual time it was written at.
