@@ -18,7 +18,7 @@ import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { ROOT } from "../tests/harness/project.js";
-import { rawGetToEnd } from "../tests/harness/raw-http.js";
+import { rawGetToEnd, rawUpload } from "../tests/harness/raw-http.js";
 import { stallAtOnePercent } from "../tests/harness/runs.js";
 import { wranglerDryRun } from "../tests/harness/tools.js";
 import { sleep } from "../tests/harness/wait.js";
@@ -37,6 +37,7 @@ const PEERS = [
   { name: "static", modules: { "static-body.js": "bench/peers/static-body.js" } },
   { name: "hello", modules: { "index.js": "bench/hello/build/index.js", "index_bg.wasm": "bench/hello/build/index_bg.wasm" } },
   { name: "js-hello", modules: { "js-hello.js": "bench/peers/js-hello.js" } },
+  { name: "js-ingest", modules: { "js-ingest.js": "bench/peers/js-ingest.js" } },
 ];
 const RUST = RUST_WORKER.name;
 const RECIPE = RECIPE_WORKER.name;
@@ -291,6 +292,36 @@ async function streamCpu(workerd, pid, { count = 100_000, rounds = 5 } = {}) {
   return { count, rounds, rows, limits: { freePlanMs: 10, paidDefaultSeconds: 30, paidMaxSeconds: 300 } };
 }
 
+// ---------------------------------------------------------------- 4c. uploads
+
+/**
+ * An unpaced upload of 16 MiB (just under the route's limit) to the Rust
+ * route and to the JS peer that reads the same body the same way, in
+ * alternating rounds: MB/s from the first byte sent to the answer, and
+ * workerd's CPU per MB.
+ */
+async function ingest(workerd, pid, { rounds = 5, size = 16 * 1024 * 1024 - 1024 } = {}) {
+  const candidates = { [RUST]: "/api/ingest", "js-ingest": "/" };
+  const runs = await alternating(Object.keys(candidates), rounds, async (name) => {
+    await sleep(300);
+    const cpuBefore = await cpuMs(pid);
+    const started = performance.now();
+    const client = rawUpload(workerd.urls[name], candidates[name], { size, contentType: "application/octet-stream" });
+    await client.until((c) => c.ended, 60_000, `the answer to an upload to ${name}`);
+    const seconds = (performance.now() - started) / 1000;
+    const answer = JSON.parse(client.body);
+    if (answer.bytes !== size) throw new Error(`${name} read ${answer.bytes} of ${size} bytes`);
+    return { mbPerSecond: size / 1e6 / seconds, cpuMsPerMb: ((await cpuMs(pid)) - cpuBefore) / (size / 1e6) };
+  });
+  const row = (name) => {
+    const rates = runs[name].map((r) => r.mbPerSecond);
+    const cpu = runs[name].map((r) => r.cpuMsPerMb);
+    return { mbPerSecond: round(median(rates)), spread: spread(rates), cpuMsPerMb: round(median(cpu), 3), cpuSpread: spread(cpu) };
+  };
+  const ratios = runs[RUST].map((r, i) => r.mbPerSecond / runs["js-ingest"][i].mbPerSecond);
+  return { size, rounds, rust: row(RUST), js: row("js-ingest"), ratio: round(median(ratios), 3), ratioSpread: spread(ratios) };
+}
+
 // ---------------------------------------------------------------- 5. memory
 
 async function memoryUnderSlowClient(workerd, pid) {
@@ -353,6 +384,12 @@ function table(results) {
       `| CPU per 1,000 streamed values, ${row.label} | ${row.cpuMsPer1000Values} ms (${row.spread.join("–")}) | | | |`,
     );
   }
+  const up = results.ingest;
+  if (up) {
+    lines.push(
+      `| upload ${up.size} bytes, unpaced (median of ${up.rounds} rounds) | ${up.rust.mbPerSecond} MB/s (${up.rust.spread.join("–")}), ${up.rust.cpuMsPerMb} ms CPU/MB | JS ${up.js.mbPerSecond} MB/s (${up.js.spread.join("–")}), ${up.js.cpuMsPerMb} ms CPU/MB | ${up.ratio} (${up.ratioSpread.join("–")}) | |`,
+    );
+  }
   for (const row of memory?.rows ?? []) {
     lines.push(
       `| slow client, ${row.mode}, ${row.count} values | RSS ${row.rssGrowthMb >= 0 ? "+" : ""}${row.rssGrowthMb} MB, maxQueue ${row.maxQueue}, produced ${row.produced}${row.capped ? ", capped" : ""} | | | ${row.mode === "pull" ? "flat" : "capped"} |`,
@@ -377,6 +414,7 @@ async function main() {
     if (wanted("throughput")) results.throughput = await throughput(workerd);
     if (wanted("cpu")) results.cpu = await cpuPerRun(workerd, pid);
     if (wanted("streamCpu")) results.streamCpu = await streamCpu(workerd, pid);
+    if (wanted("ingest")) results.ingest = await ingest(workerd, pid);
     if (wanted("memory")) results.memory = await memoryUnderSlowClient(workerd, pid);
   } finally {
     await workerd.dispose();
