@@ -87,17 +87,26 @@ fn settled(slot: u32, kind: u8, value: JsValue) {
 }
 
 impl Slots {
-    fn take_slot(&mut self) -> u32 {
+    /// A slot for a new timer or promise, whose callback will wake `waker`.
+    fn open(&mut self, waker: &Waker) -> u32 {
         if !INSTALLED.replace(true) {
             install(&Closure::<dyn FnMut(u32, u8, JsValue)>::new(settled).into_js_value());
         }
-        match self.free.pop() {
+        let slot = match self.free.pop() {
             Some(slot) => slot,
             None => {
                 self.slots.push(Slot::Free);
                 u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 timers at once")
             }
-        }
+        };
+        self.slots[slot as usize] = Slot::Waiting(Some(waker.clone()));
+        slot
+    }
+
+    /// The slot is free for another timer or promise.
+    fn free(&mut self, slot: u32) {
+        self.slots[slot as usize] = Slot::Free;
+        self.free.push(slot);
     }
 
     fn settle(&mut self, slot: u32, outcome: Outcome) -> Option<Waker> {
@@ -108,7 +117,7 @@ impl Slots {
                 waker
             }
             Slot::Abandoned => {
-                self.free.push(slot);
+                self.free(slot);
                 None
             }
             // Not reachable: a slot is free or done only once its callback
@@ -126,7 +135,7 @@ impl Slots {
         let entry = &mut self.slots[slot as usize];
         match std::mem::replace(entry, Slot::Free) {
             Slot::Done(outcome) => {
-                self.free.push(slot);
+                self.free(slot);
                 Some(outcome)
             }
             _ => {
@@ -139,13 +148,11 @@ impl Slots {
     /// The slot's future is gone: free it now if it is done, else when its
     /// callback comes.
     fn abandon(&mut self, slot: u32) -> bool {
-        let entry = &mut self.slots[slot as usize];
-        if let Slot::Done(_) = entry {
-            *entry = Slot::Free;
-            self.free.push(slot);
+        if let Slot::Done(_) = self.slots[slot as usize] {
+            self.free(slot);
             true
         } else {
-            *entry = Slot::Abandoned;
+            self.slots[slot as usize] = Slot::Abandoned;
             false
         }
     }
@@ -180,11 +187,7 @@ impl Future for Sleep {
         let this = self.get_mut();
         match &this.state {
             SleepState::NotStarted => {
-                let slot = SLOTS.with_borrow_mut(|slots| {
-                    let slot = slots.take_slot();
-                    slots.slots[slot as usize] = Slot::Waiting(Some(cx.waker().clone()));
-                    slot
-                });
+                let slot = SLOTS.with_borrow_mut(|slots| slots.open(cx.waker()));
                 let handle = start_timer(this.ms, slot);
                 this.state = SleepState::Started { slot, handle };
                 Poll::Pending
@@ -210,10 +213,7 @@ impl Drop for Sleep {
         {
             // Not fired yet: it never will, so free the slot now.
             stop_timer(handle);
-            SLOTS.with_borrow_mut(|slots| {
-                slots.slots[*slot as usize] = Slot::Free;
-                slots.free.push(*slot);
-            });
+            SLOTS.with_borrow_mut(|slots| slots.free(*slot));
         }
     }
 }
@@ -244,11 +244,7 @@ impl Future for Settled {
         let this = self.get_mut();
         match &this.state {
             SettledState::NotStarted(promise) => {
-                let slot = SLOTS.with_borrow_mut(|slots| {
-                    let slot = slots.take_slot();
-                    slots.slots[slot as usize] = Slot::Waiting(Some(cx.waker().clone()));
-                    slot
-                });
+                let slot = SLOTS.with_borrow_mut(|slots| slots.open(cx.waker()));
                 watch(promise, slot);
                 this.state = SettledState::Watching(slot);
                 Poll::Pending

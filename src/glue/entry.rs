@@ -8,9 +8,6 @@ use worker::{Context, Env, Request, Response, Result, event};
 
 use std::future::Future;
 
-use js_sys::Promise;
-use wasm_bindgen::JsValue;
-
 use super::demo_stream;
 use super::response::{self, Answer, refusal};
 use super::stream_body;
@@ -166,13 +163,9 @@ fn start_stream(params: StreamParams, request: &Request) -> std::result::Result<
 /// `ctx.wait_until` for a task of this worker's executor: the request's
 /// context lives until `work` is done.
 fn keep_alive(ctx: &Context, work: impl Future<Output = ()> + 'static) {
-    let mut resolver = None;
-    let done = Promise::new(&mut |resolve, _reject| resolver = Some(resolve));
-    let resolve = resolver.expect("the Promise constructor calls its executor at once");
-    tasks::spawn(async move {
+    let done = tasks::spawn_promise(async move {
         work.await;
-        // A promise's resolving function never throws.
-        let _ = resolve.call0(&JsValue::UNDEFINED);
+        Ok(())
     });
     // Only throws outside a request, and this is inside one.
     let _ = ctx.as_ref().wait_until(&done);

@@ -7,7 +7,7 @@
 
 use std::future::Future;
 
-use js_sys::{Object, Promise};
+use js_sys::Object;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{
@@ -47,7 +47,8 @@ where
             move |controller: ReadableStreamDefaultController| {
                 tasks::enter(|| match pull(controller) {
                     Pull::Now(done) => done.map(|()| JsValue::UNDEFINED),
-                    Pull::Later(pulled) => Ok(run_pull(pulled).into()),
+                    // A rejected pull errors the stream, as a thrown one would.
+                    Pull::Later(pulled) => Ok(tasks::spawn_promise(pulled).into()),
                 })
             },
         );
@@ -66,26 +67,6 @@ where
         strategy.unchecked_ref(),
     )
     .map_err(describe)
-}
-
-/// Runs a pull as a task; returns the promise the runtime waits for, settled
-/// when the pull is done.
-fn run_pull<F>(pulled: F) -> Promise
-where
-    F: Future<Output = Result<(), JsValue>> + 'static,
-{
-    let mut settle = None;
-    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-    let (resolve, reject) = settle.expect("the Promise constructor calls its executor at once");
-    tasks::spawn(async move {
-        // A promise's resolving functions never throw.
-        let _ = match pulled.await {
-            Ok(()) => resolve.call0(&JsValue::UNDEFINED),
-            // A rejected pull errors the stream, as a thrown one would.
-            Err(error) => reject.call1(&JsValue::UNDEFINED, &error),
-        };
-    });
-    promise
 }
 
 /// Turns a thrown JS value into a readable message.

@@ -23,6 +23,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, RawWaker, RawWakerVTable, Waker};
 
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -90,6 +91,23 @@ pub(crate) fn enter<R>(work: impl FnOnce() -> R) -> R {
         INSIDE.set(false);
     }
     result
+}
+
+/// Starts `work` as a task (see [`spawn`]) and returns a promise that settles
+/// as it ends: fulfilled on `Ok`, rejected with the error otherwise. What the
+/// runtime waits on: a stream's pull, a request's `waitUntil`.
+pub(crate) fn spawn_promise(work: impl Future<Output = Result<(), JsValue>> + 'static) -> Promise {
+    let mut settle = None;
+    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let (resolve, reject) = settle.expect("the Promise constructor calls its executor at once");
+    spawn(async move {
+        // A promise's resolving functions never throw.
+        let _ = match work.await {
+            Ok(()) => resolve.call0(&JsValue::UNDEFINED),
+            Err(error) => reject.call1(&JsValue::UNDEFINED, &error),
+        };
+    });
+    promise
 }
 
 /// Which runtime callback Rust is running in, if it is in one: the same

@@ -219,7 +219,9 @@ impl Queue {
             return Step::TopUp;
         }
         self.taker_waiting = false;
-        Step::Chunk(self.hand_over(produced))
+        let chunk = self.hand_over(produced);
+        self.budget.release(chunk.len() * VALUE_BYTES);
+        Step::Chunk(chunk)
     }
 
     /// In pull mode, right after a take handed over its chunk: the next full
@@ -236,14 +238,14 @@ impl Queue {
         let chunk = self.hand_over(produced);
         // Handed over, not yet written: still charged, still waiting.
         self.in_runtime += chunk.len();
-        self.budget.charge(chunk.len() * VALUE_BYTES);
         Some(chunk)
     }
 
+    /// Takes up to a batch of the values that wait, counted as sent; the
+    /// caller decides when their budget is given back.
     fn hand_over(&mut self, produced: u64) -> Vec<Sent> {
         let count = self.waiting.len().min(self.config.batch as usize);
         let mut chunk = Vec::with_capacity(count);
-        self.budget.release(count * VALUE_BYTES);
         for waiting in self.waiting.drain(..count) {
             self.waiting_bytes -= (self.size_of)(waiting.value);
             chunk.push(Sent {

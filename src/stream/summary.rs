@@ -6,6 +6,7 @@
 //! and its `maxQueue`, the most values waiting in the worker, is the
 //! counterpart of the demo's `maxLead`.
 
+use super::params::MODE;
 use super::vocabulary::{Ending, Mode};
 use crate::json::{Object, ToJson};
 
@@ -54,7 +55,7 @@ impl ToJson for StreamSummary {
             .str("run", &self.run)
             .str("event", self.event)
             .str("route", self.route)
-            .str("mode", self.mode.word())
+            .str("mode", MODE.word(self.mode))
             .num("produced", self.produced)
             .num("sent", self.sent)
             .num("maxLead", self.max_lead)

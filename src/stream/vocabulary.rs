@@ -22,16 +22,6 @@ pub enum Ending {
     Capped,
 }
 
-impl Mode {
-    /// The mode as the summary and the query name it.
-    pub fn word(self) -> &'static str {
-        match self {
-            Mode::Pull => "pull",
-            Mode::Push => "push",
-        }
-    }
-}
-
 impl Ending {
     /// The ending as the summary names it.
     pub fn word(self) -> &'static str {
