@@ -17,8 +17,11 @@
 //! - [`demo`]: `/api/handle-backpressure`, the recipe's `backpressureDemo()`.
 //! - [`stream`]: `/api/stream`, the same generator streamed to a client.
 //! - [`ingest`]: `/api/ingest`, an upload read by a slow worker.
+//! - [`proxy`]: `/api/proxy`, an origin's stream transformed on its way to a
+//!   slow client.
 //! - [`http`]: routing, strict query strings and parameter specs, refusals.
 //! - [`page`]: the live page at `/`: its policy; its files are static assets.
+//! - [`body`]: a body read a chunk at a time (an upload, an origin's response).
 //! - [`generator`]: the recipe's `integers()`, which counts what it makes.
 //! - [`run`]: a run's id, clock and log (within a budget), and its summary line.
 //! - [`json`]: the flat JSON objects of the summaries and the error bodies.
@@ -29,6 +32,7 @@
 //! `ReadableStream`s, a host backed by `setTimeout` and `console.log`, and
 //! the small executor the worker's Rust tasks run on.
 
+pub mod body;
 pub mod demo;
 pub mod generator;
 pub mod host;
@@ -36,6 +40,7 @@ pub mod http;
 pub mod ingest;
 pub mod json;
 pub mod page;
+pub mod proxy;
 pub mod run;
 pub mod stream;
 

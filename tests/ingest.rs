@@ -4,8 +4,6 @@
 
 mod support;
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::time::Duration;
 
 use handling_backpressure::http::error::{Error, StreamError};
@@ -13,49 +11,11 @@ use handling_backpressure::ingest::params::{
     CONTENT_TYPES, IngestParams, MAX_BODY_BYTES, check_upload,
 };
 use handling_backpressure::ingest::summary::IngestOutcome;
-use handling_backpressure::ingest::{self, Chunk, ChunkReader};
+use handling_backpressure::ingest;
 use handling_backpressure::run::RunId;
 use handling_backpressure::stream::budget::Budget;
+use support::script::{Script, chunk};
 use support::{TestHost, body, on_virtual_time};
-
-/// An upload as a script of chunks (or a failure), recording when each read
-/// was asked for and whether the reader was cancelled.
-struct Script {
-    chunks: Vec<Result<Chunk, StreamError>>,
-    reads_at: Rc<RefCell<Vec<u64>>>,
-    cancelled: Rc<RefCell<bool>>,
-    start: tokio::time::Instant,
-}
-
-impl Script {
-    fn new(chunks: Vec<Result<Chunk, StreamError>>) -> Self {
-        Script {
-            chunks: chunks.into_iter().rev().collect(),
-            reads_at: Rc::default(),
-            cancelled: Rc::default(),
-            start: tokio::time::Instant::now(),
-        }
-    }
-}
-
-impl ChunkReader for Script {
-    async fn read(&mut self) -> Result<Option<Chunk>, StreamError> {
-        let at = self.start.elapsed().as_millis() as u64;
-        self.reads_at.borrow_mut().push(at);
-        self.chunks.pop().transpose()
-    }
-
-    async fn cancel(&mut self) {
-        *self.cancelled.borrow_mut() = true;
-    }
-}
-
-fn chunk(text: &str) -> Result<Chunk, StreamError> {
-    Ok(Chunk {
-        bytes: text.len() as u64,
-        newlines: text.matches('\n').count() as u64,
-    })
-}
 
 #[test]
 fn a_slow_worker_asks_for_each_chunk_only_when_done_with_the_last() {
@@ -109,10 +69,7 @@ fn without_a_pause_the_reads_follow_each_other_with_no_timer() {
 
 #[test]
 fn an_upload_past_the_limit_is_cancelled_and_says_so() {
-    let half = Ok(Chunk {
-        bytes: MAX_BODY_BYTES / 2,
-        newlines: 0,
-    });
+    let half = Ok(vec![b'-'; (MAX_BODY_BYTES / 2) as usize]);
     let (summary, host, cancelled) = on_virtual_time(async move {
         let host = TestHost::new();
         let script = Script::new(vec![half.clone(), half, chunk("x"), chunk("never read")]);
@@ -125,7 +82,7 @@ fn an_upload_past_the_limit_is_cancelled_and_says_so() {
             Budget::new(usize::MAX),
         )
         .await;
-        let cancelled = *cancelled.borrow();
+        let cancelled = cancelled.get();
         (summary, host, cancelled)
     });
     assert!(cancelled, "the rest of the body is not read");

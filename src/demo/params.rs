@@ -60,12 +60,7 @@ pub struct DemoParams {
 impl Default for DemoParams {
     /// The recipe's own values.
     fn default() -> Self {
-        DemoParams {
-            count: narrow(COUNT.default),
-            produce_ms: narrow(PRODUCE_MS.default),
-            read_ms: narrow(READ_MS.default),
-            high_water_mark: narrow(HIGH_WATER_MARK.default),
-        }
+        DemoParams::from_query(None).expect("the defaults are valid")
     }
 }
 
@@ -74,10 +69,10 @@ impl DemoParams {
     pub fn from_query(raw: Option<&str>) -> Result<DemoParams> {
         let query = Query::parse(raw, DEMO_PARAMETERS)?;
         let params = DemoParams {
-            count: narrow(query.integer(COUNT)?),
-            produce_ms: narrow(query.integer(PRODUCE_MS)?),
-            read_ms: narrow(query.integer(READ_MS)?),
-            high_water_mark: narrow(query.integer(HIGH_WATER_MARK)?),
+            count: query.small_integer(COUNT)?,
+            produce_ms: query.small_integer(PRODUCE_MS)?,
+            read_ms: query.small_integer(READ_MS)?,
+            high_water_mark: query.small_integer(HIGH_WATER_MARK)?,
         };
         let planned_ms = params.planned_ms();
         if planned_ms > RUN_LIMIT_MS {
@@ -96,10 +91,4 @@ impl DemoParams {
         let count = u64::from(self.count);
         count * u64::from(self.read_ms) + count.saturating_sub(1) * u64::from(self.produce_ms)
     }
-}
-
-/// A value already checked against one of the ranges above, all of which
-/// fit in a u32.
-fn narrow(value: u64) -> u32 {
-    u32::try_from(value).expect("every demo parameter's range fits in a u32")
 }

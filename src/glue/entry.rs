@@ -1,18 +1,20 @@
 //! The worker's entry points: `start` installs the panic hook; `fetch`
 //! decides what a request asks for (or refuses it) before any work starts,
 //! answers `HEAD` with headers only, and for `GET` starts the run: the demo
-//! in `ctx.wait_until` behind an immediate answer, the stream as the body;
-//! or, for the page, passes on the HTML from the assets binding.
+//! in `ctx.wait_until` behind an immediate answer, the stream as the body,
+//! the proxy over the origin's stream; or, for the page, passes on the HTML
+//! from the assets binding.
 
-use worker::{Context, Env, Request, Response, Result, event};
+use worker::{Context, Env, Request, Response, ResponseBody, Result, event};
 
 use std::future::Future;
 
 use super::demo_stream;
+use super::proxy_body;
 use super::response::{self, Answer, refusal};
 use super::stream_body;
 use super::tasks;
-use super::upload_body::BodyReader;
+use super::body_reader::BodyReader;
 use super::workers_host::{WorkersHost, random_bits};
 use crate::demo::{self, params::DemoParams};
 use crate::http::error::Error;
@@ -22,6 +24,7 @@ use crate::ingest;
 use crate::ingest::params::{IngestParams, MAX_BODY_BYTES, check_upload};
 use crate::ingest::summary::IngestOutcome;
 use crate::page::ASSETS_BINDING;
+use crate::proxy::{self, params::ProxyParams};
 use crate::run::RunId;
 use crate::stream::budget::Budget;
 use crate::stream::{
@@ -56,7 +59,11 @@ enum Asked {
     Stream(StreamParams),
     Page,
     Ingest(IngestParams),
+    Proxy(ProxyParams),
 }
+
+/// The service binding `/api/proxy` fetches its origin's stream through.
+const ORIGIN_BINDING: &str = "ORIGIN";
 
 async fn answer(
     request: &Request,
@@ -87,12 +94,14 @@ async fn answer(
             )?;
             Asked::Ingest(params)
         }
+        Route::Proxy => Asked::Proxy(ProxyParams::from_query(target.query)?),
     };
     if method == Method::Head {
         // The headers GET would send; no run starts.
         return Ok(response::head(match asked {
             Asked::Demo(_) => Answer::Hint,
             Asked::Stream(params) => Answer::Stream(params.format),
+            Asked::Proxy(params) => Answer::Stream(params.format),
             Asked::Page => Answer::Page,
             // Not reached (Route::find refuses HEAD here), but if it were,
             // this is the right answer.
@@ -113,6 +122,7 @@ async fn answer(
         Asked::Stream(params) => start_stream(params, request),
         Asked::Page => page(request, env).await,
         Asked::Ingest(params) => ingest(request, params).await,
+        Asked::Proxy(params) => proxy(params, request, env).await,
     }
 }
 
@@ -121,13 +131,56 @@ async fn answer(
 async fn ingest(request: &Request, params: IngestParams) -> std::result::Result<Response, Error> {
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
-    let reader = BodyReader::of(request);
+    let reader = BodyReader::of(request.inner().body());
     let summary = ingest::run(WorkersHost, run.clone(), params, reader, budget).await;
     match summary.outcome {
         IngestOutcome::TooLarge => Err(Error::BodyTooLarge {
             limit_bytes: MAX_BODY_BYTES,
         }),
         _ => Ok(response::ingested(&run, &summary)),
+    }
+}
+
+/// Fetches the origin's stream and answers with it, transformed: the pump
+/// as its own task, the pipe as the body.
+async fn proxy(
+    params: ProxyParams,
+    request: &Request,
+    env: &Env,
+) -> std::result::Result<Response, Error> {
+    let origin = env.service(ORIGIN_BINDING).map_err(|error| Error::Internal {
+        message: format!("the {ORIGIN_BINDING} service binding is missing ({error})"),
+    })?;
+    // The host is not used: a service binding reaches its worker directly.
+    let url = format!("https://origin{}", params.origin_path_and_query());
+    let answer = origin.fetch(url, None).await.map_err(|error| Error::BadOrigin {
+        message: format!("the request to it failed ({error})"),
+        status: None,
+    })?;
+    let status = answer.status_code();
+    if status != 200 {
+        return Err(Error::BadOrigin {
+            message: format!("it answered {status}, not a stream"),
+            status: Some(status),
+        });
+    }
+    let origin_run = answer.headers().get("x-run-id").ok().flatten().unwrap_or_default();
+    let origin_body = match answer.into_parts().1 {
+        ResponseBody::Stream(stream) => Some(stream),
+        ResponseBody::Body(_) | ResponseBody::Empty => None,
+    };
+    let run = RunId::from_bits(random_bits());
+    let budget = BUDGET.with(Budget::clone);
+    let reader = BodyReader::of(origin_body);
+    let (pipe, pump) = proxy::start(WorkersHost, run.clone(), params, &origin_run, reader, budget);
+    tasks::spawn(pump);
+    match proxy_body::body(pipe.clone(), params.format, &request.inner().signal()) {
+        Ok(body) => Ok(response::proxied(&run, &origin_run, params.format, body)),
+        Err(error) => {
+            // Not reachable with a working runtime; stop the pump anyway.
+            pipe.cancel(&format!("the body could not be built ({error})"));
+            Err(Error::Internal { message: error.0 })
+        }
     }
 }
 

@@ -5,18 +5,20 @@
 //! - [`readable`]: a runtime `ReadableStream` whose `pull` is Rust.
 //! - [`demo_stream`]: the demo's stream of integers and its reader.
 //! - [`stream_body`]: `/api/stream`'s response body.
-//! - [`upload_body`]: `/api/ingest`'s request body, read a chunk at a time.
+//! - [`proxy_body`]: `/api/proxy`'s response body.
+//! - [`body_reader`]: a body read a chunk at a time (an upload, the origin's).
 //! - [`workers_host`]: the core's host, backed by timers and the console.
 //! - [`response`]: every response's headers and body, `HEAD` included.
 //! - [`tasks`]: the executor the worker's Rust tasks run on.
 //! - [`callbacks`]: timers and promises as futures, through one callback.
 
+mod body_reader;
 mod callbacks;
 mod demo_stream;
 mod entry;
+mod proxy_body;
 mod readable;
 mod response;
 mod stream_body;
 mod tasks;
-mod upload_body;
 mod workers_host;

@@ -95,6 +95,19 @@ pub(crate) fn stream(run: &RunId, format: Format, body: ReadableStream) -> Respo
     respond(200, &headers, Body::Stream(body))
 }
 
+/// A proxied stream in `format`, tagged with its run and the origin's.
+pub(crate) fn proxied(
+    run: &RunId,
+    origin_run: &str,
+    format: Format,
+    body: ReadableStream,
+) -> Response {
+    let mut headers = headers(Answer::Stream(format));
+    headers.push(("x-run-id", run.as_str()));
+    headers.push(("x-origin-run-id", origin_run));
+    respond(200, &headers, Body::Stream(body))
+}
+
 /// The live page: the status and body the assets answered with (a `304`
 /// to a conditional request keeps its empty body), its `ETag`, and the page's
 /// own headers.

@@ -82,6 +82,14 @@ pub enum Error {
         /// The types the route reads.
         allowed: &'static [&'static str],
     },
+    /// The origin behind `/api/proxy` could not be reached, or did not
+    /// answer with a stream.
+    BadOrigin {
+        /// What went wrong.
+        message: String,
+        /// The origin's status, if it answered at all.
+        status: Option<u16>,
+    },
     /// An upload longer than the route takes, said by its `Content-Length`
     /// or found while reading it.
     BodyTooLarge {
@@ -102,6 +110,7 @@ impl Error {
             Error::BodyTooLarge { .. } => 413,
             Error::UnsupportedMediaType { .. } => 415,
             Error::Internal { .. } => 500,
+            Error::BadOrigin { .. } => 502,
             _ => 400,
         }
     }
@@ -118,6 +127,7 @@ impl Error {
             Error::UnsupportedMediaType { .. } => "unsupported_media_type",
             Error::BodyTooLarge { .. } => "body_too_large",
             Error::Internal { .. } => "internal",
+            Error::BadOrigin { .. } => "bad_origin",
         }
     }
 
@@ -165,6 +175,11 @@ impl Error {
                 .strs("allowed", allowed),
             Error::BodyTooLarge { limit_bytes } => body.num("limitBytes", *limit_bytes),
             Error::Internal { .. } => body,
+            Error::BadOrigin {
+                status: Some(status),
+                ..
+            } => body.num("originStatus", u64::from(*status)),
+            Error::BadOrigin { status: None, .. } => body,
         }
         .finish()
     }
@@ -223,6 +238,7 @@ impl fmt::Display for Error {
                 "content type \"{content_type}\" is not read here; send one of {}",
                 allowed.join(", ")
             ),
+            Error::BadOrigin { message, .. } => write!(f, "the origin failed: {message}"),
             Error::BodyTooLarge { limit_bytes } => {
                 write!(
                     f,

@@ -11,7 +11,7 @@
 
 use super::error::{Error, Result, echo};
 
-/// The methods the page and the two `GET` routes answer. `HEAD` gives the
+/// The methods the page and the `GET` routes answer. `HEAD` gives the
 /// headers `GET` would, without a body and without starting a run.
 pub const READ_METHODS: &[&str] = &["GET", "HEAD"];
 
@@ -29,6 +29,8 @@ pub enum Route {
     Page,
     /// `/api/ingest`: reads an uploaded body at a set pace.
     Ingest,
+    /// `/api/proxy`: an origin's stream, transformed on its way to the client.
+    Proxy,
 }
 
 /// How the route was asked for.
@@ -50,6 +52,7 @@ impl Route {
             "/api/stream" => Route::Stream,
             "/" => Route::Page,
             "/api/ingest" => Route::Ingest,
+            "/api/proxy" => Route::Proxy,
             _ => return Err(Error::NotFound { path: echo(path) }),
         };
         let allow = route.methods();
@@ -70,7 +73,9 @@ impl Route {
     /// The methods the route answers.
     pub fn methods(self) -> &'static [&'static str] {
         match self {
-            Route::HandleBackpressure | Route::Stream | Route::Page => READ_METHODS,
+            Route::HandleBackpressure | Route::Stream | Route::Page | Route::Proxy => {
+                READ_METHODS
+            }
             Route::Ingest => UPLOAD_METHODS,
         }
     }

@@ -18,29 +18,10 @@ pub mod summary;
 
 use self::params::{IngestParams, MAX_BODY_BYTES};
 use self::summary::{IngestOutcome, IngestSummary};
+use crate::body::ChunkReader;
 use crate::host::Host;
-use crate::http::error::StreamError;
 use crate::run::{Run, RunId};
 use crate::stream::budget::Budget;
-
-/// One chunk of an upload, as the reader saw it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Chunk {
-    /// Its length.
-    pub bytes: u64,
-    /// How many `\n` it holds.
-    pub newlines: u64,
-}
-
-/// The worker's side of an upload: the request body, read a chunk at a time.
-#[allow(async_fn_in_trait)]
-pub trait ChunkReader {
-    /// The next chunk, or `None` at the end of the body.
-    async fn read(&mut self) -> Result<Option<Chunk>, StreamError>;
-
-    /// Stops reading: the rest of the body will not be read.
-    async fn cancel(&mut self);
-}
 
 /// Reads one upload to its end (or the limit, or the client's leaving) and
 /// returns its summary (also logged).
@@ -64,7 +45,7 @@ pub async fn run<H: Host, R: ChunkReader>(
     };
     loop {
         let chunk = match reader.read().await {
-            Ok(Some(chunk)) => chunk,
+            Ok(Some(bytes)) => Chunk::of(bytes),
             Ok(None) => break,
             Err(error) => {
                 run.warn(format_args!(
@@ -99,6 +80,21 @@ pub async fn run<H: Host, R: ChunkReader>(
     summary.elapsed_ms = run.elapsed_ms();
     run.summary(&summary);
     summary
+}
+
+/// What the worker keeps of a chunk: its counts.
+struct Chunk {
+    bytes: u64,
+    newlines: u64,
+}
+
+impl Chunk {
+    fn of(bytes: &[u8]) -> Chunk {
+        Chunk {
+            bytes: bytes.len() as u64,
+            newlines: bytes.iter().filter(|&&byte| byte == b'\n').count() as u64,
+        }
+    }
 }
 
 /// A chunk's bytes charged to the isolate's budget while the worker works on

@@ -34,8 +34,9 @@ impl IngestParams {
     /// Reads the parameters from a query string (without the `?`).
     pub fn from_query(raw: Option<&str>) -> Result<IngestParams> {
         let query = Query::parse(raw, INGEST_PARAMETERS)?;
-        let read_ms = u32::try_from(query.integer(READ_MS)?).expect("readMs's range fits in a u32");
-        Ok(IngestParams { read_ms })
+        Ok(IngestParams {
+            read_ms: query.small_integer(READ_MS)?,
+        })
     }
 }
 

@@ -95,9 +95,9 @@ impl StreamParams {
         let query = Query::parse(raw, STREAM_PARAMETERS)?;
         Ok(StreamParams {
             count: query.integer(COUNT)?,
-            produce_ms: narrow(query.integer(PRODUCE_MS)?),
-            high_water_mark: narrow(query.integer(HIGH_WATER_MARK)?),
-            batch: narrow(query.integer(BATCH)?),
+            produce_ms: query.small_integer(PRODUCE_MS)?,
+            high_water_mark: query.small_integer(HIGH_WATER_MARK)?,
+            batch: query.small_integer(BATCH)?,
             mode: query.choice(MODE)?,
             format: query.choice(FORMAT)?,
         })
@@ -113,9 +113,4 @@ impl StreamParams {
             cap_bytes: PUSH_CAP_BYTES,
         }
     }
-}
-
-/// A value already checked against one of the ranges above that fit in a u32.
-fn narrow(value: u64) -> u32 {
-    u32::try_from(value).expect("produceMs, highWaterMark and batch fit in a u32")
 }

@@ -21,6 +21,8 @@ export const RUST_WORKER = {
   name: "handling-backpressure",
   modules: { "index.js": "build/index.js", "index_bg.wasm": "build/index_bg.wasm" },
   assets: { directory: "public", binding: "ASSETS", runWorkerFirst: ["/"] },
+  // `/api/proxy`'s origin: the worker itself, as in wrangler.toml.
+  services: { ORIGIN: "handling-backpressure" },
 };
 
 /** The JS recipe as a worker (tests/fixtures/recipe.js). */
@@ -109,7 +111,8 @@ async function loadModules(modules) {
 
 /**
  * Starts several workers in one workerd, each on a socket of its own.
- * `workers` is a list of `{ name, modules, compatibilityFlags, tailConsumers }`, where
+ * `workers` is a list of `{ name, modules, compatibilityFlags, tailConsumers, assets,
+ * services }` (`services` maps a binding to the name of the worker it reaches), where
  * `modules` maps module names to files relative to the repository (the first
  * is the entry point); `inspectorPort` turns on workerd's inspector there.
  * Returns `{ urls: { [name]: URL }, entry, console, dispose }`; the console
@@ -124,7 +127,7 @@ export async function startWorkers(workers, { inspectorPort } = {}) {
       console.record(log);
     },
     workers: await Promise.all(
-      workers.map(async ({ name, modules, compatibilityFlags = [], tailConsumers, assets }) => ({
+      workers.map(async ({ name, modules, compatibilityFlags = [], tailConsumers, assets, services = {} }) => ({
         config: {
           name,
           compatibilityDate: COMPATIBILITY_DATE,
@@ -133,10 +136,11 @@ export async function startWorkers(workers, { inspectorPort } = {}) {
           ...(tailConsumers === undefined ? {} : { tailConsumers }),
           ...(assets === undefined
             ? {}
-            : {
-                assets: { directory: path.join(ROOT, assets.directory), runWorkerFirst: assets.runWorkerFirst, hasUserWorker: true },
-                env: { [assets.binding]: { type: "assets" } },
-              }),
+            : { assets: { directory: path.join(ROOT, assets.directory), runWorkerFirst: assets.runWorkerFirst, hasUserWorker: true } }),
+          env: {
+            ...(assets === undefined ? {} : { [assets.binding]: { type: "assets" } }),
+            ...Object.fromEntries(Object.entries(services).map(([binding, worker]) => [binding, { type: "worker", worker }])),
+          },
         },
         dev: { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] },
       })),

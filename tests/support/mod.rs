@@ -7,6 +7,7 @@
 
 pub mod feed;
 pub mod model;
+pub mod script;
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;

@@ -1,33 +1,34 @@
-//! `/api/ingest`'s request body as a [`ChunkReader`]: the runtime's
-//! `ReadableStream` of the body, read a chunk at a time. The runtime reads
-//! from the client's socket only when this asks for the next chunk, which is
-//! what lets a slow worker hold back a fast uploader.
+//! A runtime `ReadableStream` of bytes as a [`ChunkReader`]: the body of an
+//! upload to `/api/ingest`, or of the origin's response to `/api/proxy`. The
+//! runtime reads from the socket (or the origin) only when this asks for the
+//! next chunk, which is what lets a slow worker hold back a fast sender.
 //!
-//! A client that goes away mid-upload is noticed when the body has handed
-//! over what the socket buffers still held: the next read then fails
+//! Each chunk is copied into wasm memory, into one buffer reused for every
+//! read. A client that goes away mid-upload is noticed when the body has
+//! handed over what the socket buffers still held: the next read then fails
 //! ("Network connection lost."). The request's `AbortSignal` does not fire
 //! for it in workerd 1.20261117 (measured), so it is not listened to.
 
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
-use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult};
-use worker::Request;
+use web_sys::{ReadableStream, ReadableStreamDefaultReader, ReadableStreamReadResult};
 
 use super::callbacks::Settled;
 use super::readable::describe;
+use crate::body::ChunkReader;
 use crate::http::error::StreamError;
-use crate::ingest::{Chunk, ChunkReader};
 
-/// A reader of a request's body; an empty body is one with no chunk.
+/// A reader of a body; an absent body is an empty one.
 pub(crate) struct BodyReader {
     reader: Option<ReadableStreamDefaultReader>,
-    /// Where each chunk is copied to count its lines; reused.
+    /// The last chunk read; reused.
     bytes: Vec<u8>,
 }
 
 impl BodyReader {
-    pub(crate) fn of(request: &Request) -> BodyReader {
-        let reader = request.inner().body().map(|body| {
+    /// Reads `body` (a request's or a response's), if there is one.
+    pub(crate) fn of(body: Option<ReadableStream>) -> BodyReader {
+        let reader = body.map(|body| {
             body.get_reader()
                 .unchecked_into::<ReadableStreamDefaultReader>()
         });
@@ -39,7 +40,7 @@ impl BodyReader {
 }
 
 impl ChunkReader for BodyReader {
-    async fn read(&mut self) -> Result<Option<Chunk>, StreamError> {
+    async fn read(&mut self) -> Result<Option<&[u8]>, StreamError> {
         let Some(reader) = &self.reader else {
             return Ok(None);
         };
@@ -54,11 +55,7 @@ impl ChunkReader for BodyReader {
             .map_err(|value| StreamError(format!("expected bytes, got {value:?}")))?;
         self.bytes.resize(chunk.length() as usize, 0);
         chunk.copy_to(&mut self.bytes);
-        let newlines = self.bytes.iter().filter(|&&byte| byte == b'\n').count();
-        Ok(Some(Chunk {
-            bytes: self.bytes.len() as u64,
-            newlines: newlines as u64,
-        }))
+        Ok(Some(&self.bytes))
     }
 
     async fn cancel(&mut self) {

@@ -1,0 +1,187 @@
+//! What `/api/proxy` does to each value on its way through: it adds the
+//! value's square and the running sum of the values so far.
+//!
+//! ```text
+//! origin text:     7\n
+//! client text:     7 49 28\n
+//! origin ndjson:   {"value":7,"producedAt":17,"lead":0}\n
+//! client ndjson:   {"value":7,"square":49,"sum":28,"producedAt":17,"lead":0}\n
+//! ```
+//!
+//! The origin's chunks are cut wherever the runtime cut them, so a line may
+//! start in one chunk and end in the next: the transform keeps the unfinished
+//! end of a chunk (at most [`MAX_LINE_BYTES`]) for the next one. The origin's
+//! own NDJSON summary line passes through unchanged. Anything else (a line
+//! that is not a value, a line too long, a body that ends mid-line) is the
+//! origin's fault and ends the run with [`OriginFault`].
+
+use crate::http::error::echo;
+use crate::stream::wire::Format;
+
+/// The longest line the transform waits for the end of. The origin's lines
+/// are at most a few hundred bytes (its summary); a longer one means the
+/// origin is not what the binding should point at.
+pub const MAX_LINE_BYTES: usize = 4096;
+
+/// Why the origin's body could not be transformed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginFault(pub String);
+
+/// The transform of one stream: its format, running sum and unfinished line.
+#[derive(Debug)]
+pub struct Transform {
+    format: Format,
+    sum: u128,
+    values: u64,
+    /// The end of the last chunk, after its last `\n`.
+    partial: Vec<u8>,
+}
+
+impl Transform {
+    /// A transform of lines in `format`, with nothing seen yet.
+    pub fn new(format: Format) -> Self {
+        Transform {
+            format,
+            sum: 0,
+            values: 0,
+            partial: Vec::new(),
+        }
+    }
+
+    /// How many values it has transformed.
+    pub fn values(&self) -> u64 {
+        self.values
+    }
+
+    /// Appends the transformed lines of every line that `chunk` finishes to
+    /// `out`, and keeps its unfinished end. Returns how many values it wrote.
+    pub fn chunk(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<u64, OriginFault> {
+        let before = self.values;
+        let mut rest = chunk;
+        while let Some(end) = rest.iter().position(|&byte| byte == b'\n') {
+            let (head, tail) = rest.split_at(end);
+            rest = &tail[1..];
+            if self.partial.is_empty() {
+                self.line(head, out)?;
+            } else {
+                let mut line = std::mem::take(&mut self.partial);
+                line.extend_from_slice(head);
+                self.line(&line, out)?;
+                // Keep the buffer's allocation for the next unfinished line.
+                line.clear();
+                self.partial = line;
+            }
+        }
+        if self.partial.len() + rest.len() > MAX_LINE_BYTES {
+            return Err(OriginFault(format!(
+                "the origin sent a line longer than {MAX_LINE_BYTES} bytes"
+            )));
+        }
+        self.partial.extend_from_slice(rest);
+        Ok(self.values - before)
+    }
+
+    /// The origin's body has ended: it must have ended with a whole line.
+    pub fn end(&self) -> Result<(), OriginFault> {
+        if self.partial.is_empty() {
+            Ok(())
+        } else {
+            Err(OriginFault(format!(
+                "the origin's body ended in the middle of a line: {}",
+                quote(&self.partial)
+            )))
+        }
+    }
+
+    fn line(&mut self, line: &[u8], out: &mut Vec<u8>) -> Result<(), OriginFault> {
+        let not_a_value = || OriginFault(format!("the origin sent a line that is not a value: {}", quote(line)));
+        match self.format {
+            Format::Text => {
+                let value = whole_number(line).ok_or_else(not_a_value)?;
+                let (square, sum) = self.add(value);
+                let mut digits = itoa::Buffer::new();
+                out.extend_from_slice(digits.format(value).as_bytes());
+                out.push(b' ');
+                out.extend_from_slice(digits.format(square).as_bytes());
+                out.push(b' ');
+                out.extend_from_slice(digits.format(sum).as_bytes());
+                out.push(b'\n');
+            }
+            Format::Ndjson if is_summary(line) => {
+                out.extend_from_slice(line);
+                out.push(b'\n');
+            }
+            Format::Ndjson => {
+                let field = |name| number_field(line, name).ok_or_else(not_a_value);
+                let (value, produced_at, lead) = (
+                    field(b"\"value\":")?,
+                    field(b"\"producedAt\":")?,
+                    field(b"\"lead\":")?,
+                );
+                let (square, sum) = self.add(value);
+                let mut digits = itoa::Buffer::new();
+                out.extend_from_slice(b"{\"value\":");
+                out.extend_from_slice(digits.format(value).as_bytes());
+                out.extend_from_slice(b",\"square\":");
+                out.extend_from_slice(digits.format(square).as_bytes());
+                out.extend_from_slice(b",\"sum\":");
+                out.extend_from_slice(digits.format(sum).as_bytes());
+                out.extend_from_slice(b",\"producedAt\":");
+                out.extend_from_slice(digits.format(produced_at).as_bytes());
+                out.extend_from_slice(b",\"lead\":");
+                out.extend_from_slice(digits.format(lead).as_bytes());
+                out.extend_from_slice(b"}\n");
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts `value` in: its square and the sum so far. Both fit a u128
+    /// (a u64's square does; the sum saturates, which takes 2^64 values).
+    fn add(&mut self, value: u64) -> (u128, u128) {
+        let value = u128::from(value);
+        self.sum = self.sum.saturating_add(value);
+        self.values += 1;
+        (value * value, self.sum)
+    }
+}
+
+/// A line of only ASCII digits, as a u64.
+fn whole_number(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// The whole number after `key` (such as `"value":`) in a flat JSON object
+/// such as the origin's value lines, which hold only whole numbers.
+fn number_field(line: &[u8], key: &[u8]) -> Option<u64> {
+    if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
+        return None;
+    }
+    let at = find(line, key)? + key.len();
+    let digits = &line[at..];
+    let end = digits
+        .iter()
+        .position(|byte| !byte.is_ascii_digit())
+        .unwrap_or(digits.len());
+    whole_number(&digits[..end])
+}
+
+/// The origin's summary line, which ends an NDJSON stream.
+fn is_summary(line: &[u8]) -> bool {
+    line.starts_with(b"{") && find(line, b"\"event\":\"summary\"").is_some()
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// A line as an error may show it: shortened, lossily decoded.
+fn quote(line: &[u8]) -> String {
+    format!("\"{}\"", echo(&String::from_utf8_lossy(line)))
+}
