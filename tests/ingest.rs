@@ -7,11 +7,11 @@ mod support;
 use std::time::Duration;
 
 use handling_backpressure::http::error::{Error, StreamError};
+use handling_backpressure::ingest;
 use handling_backpressure::ingest::params::{
     CONTENT_TYPES, IngestParams, MAX_BODY_BYTES, check_upload,
 };
 use handling_backpressure::ingest::summary::IngestOutcome;
-use handling_backpressure::ingest;
 use handling_backpressure::run::RunId;
 use handling_backpressure::stream::budget::Budget;
 use support::script::{Script, chunk};

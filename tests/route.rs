@@ -1,4 +1,4 @@
-//! Routing: `GET` and `HEAD` on the page and the two `GET` routes, `POST` on
+//! Routing: `GET` and `HEAD` on the page and the `GET` routes, `POST` on
 //! the upload route, JSON 404 and 405 elsewhere.
 
 mod support;
@@ -30,6 +30,21 @@ fn the_stream_has_its_own_route() {
         Route::find("POST", "/api/stream").map_err(|e| e.status()),
         Err(405)
     );
+}
+
+#[test]
+fn the_proxy_has_its_own_route_and_reads_like_the_stream() {
+    assert_eq!(
+        Route::find("GET", "/api/proxy"),
+        Ok((Route::Proxy, Method::Get))
+    );
+    assert_eq!(
+        Route::find("HEAD", "/api/proxy"),
+        Ok((Route::Proxy, Method::Head))
+    );
+    let error = Route::find("POST", "/api/proxy").expect_err("POST");
+    assert_eq!(error.status(), 405);
+    assert_eq!(body(&error)["allow"], json!(["GET", "HEAD"]));
 }
 
 #[test]

@@ -9,12 +9,12 @@ use worker::{Context, Env, Request, Response, ResponseBody, Result, event};
 
 use std::future::Future;
 
+use super::body_reader::BodyReader;
 use super::demo_stream;
 use super::proxy_body;
 use super::response::{self, Answer, refusal};
 use super::stream_body;
 use super::tasks;
-use super::body_reader::BodyReader;
 use super::workers_host::{WorkersHost, random_bits};
 use crate::demo::{self, params::DemoParams};
 use crate::http::error::Error;
@@ -148,15 +148,20 @@ async fn proxy(
     request: &Request,
     env: &Env,
 ) -> std::result::Result<Response, Error> {
-    let origin = env.service(ORIGIN_BINDING).map_err(|error| Error::Internal {
-        message: format!("the {ORIGIN_BINDING} service binding is missing ({error})"),
-    })?;
+    let origin = env
+        .service(ORIGIN_BINDING)
+        .map_err(|error| Error::Internal {
+            message: format!("the {ORIGIN_BINDING} service binding is missing ({error})"),
+        })?;
     // The host is not used: a service binding reaches its worker directly.
     let url = format!("https://origin{}", params.origin_path_and_query());
-    let answer = origin.fetch(url, None).await.map_err(|error| Error::BadOrigin {
-        message: format!("the request to it failed ({error})"),
-        status: None,
-    })?;
+    let answer = origin
+        .fetch(url, None)
+        .await
+        .map_err(|error| Error::BadOrigin {
+            message: format!("the request to it failed ({error})"),
+            status: None,
+        })?;
     let status = answer.status_code();
     if status != 200 {
         return Err(Error::BadOrigin {
@@ -164,7 +169,12 @@ async fn proxy(
             status: Some(status),
         });
     }
-    let origin_run = answer.headers().get("x-run-id").ok().flatten().unwrap_or_default();
+    let origin_run = answer
+        .headers()
+        .get("x-run-id")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let origin_body = match answer.into_parts().1 {
         ResponseBody::Stream(stream) => Some(stream),
         ResponseBody::Body(_) | ResponseBody::Empty => None,
@@ -172,7 +182,14 @@ async fn proxy(
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
     let reader = BodyReader::of(origin_body);
-    let (pipe, pump) = proxy::start(WorkersHost, run.clone(), params, &origin_run, reader, budget);
+    let (pipe, pump) = proxy::start(
+        WorkersHost,
+        run.clone(),
+        params,
+        &origin_run,
+        reader,
+        budget,
+    );
     tasks::spawn(pump);
     match proxy_body::body(pipe.clone(), params.format, &request.inner().signal()) {
         Ok(body) => Ok(response::proxied(&run, &origin_run, params.format, body)),

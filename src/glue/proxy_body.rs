@@ -63,7 +63,11 @@ fn deliver(
         // The body is already cancelled: nothing to close.
         Taken::End(ProxyOutcome::Cancelled, _) => Ok(()),
         Taken::End(ProxyOutcome::OriginFailed, _) => {
-            controller.error_with_e(&JsValue::from_str("the origin failed; see the run's log"));
+            // The runtime then drops the connection without the body's last
+            // chunk, and logs this error as uncaught.
+            controller.error_with_e(&JsValue::from_str(
+                "the proxy's origin failed mid-stream; the proxy's run says why",
+            ));
             Ok(())
         }
         Taken::End(ProxyOutcome::Complete, summary) => {

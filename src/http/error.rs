@@ -288,4 +288,25 @@ mod tests {
             r#"{"error":"internal","message":"internal error: no stream"}"#
         );
     }
+
+    #[test]
+    fn an_origin_that_fails_is_a_502_with_its_status_when_it_answered() {
+        let answered = Error::BadOrigin {
+            message: "it answered 404, not a stream".into(),
+            status: Some(404),
+        };
+        assert_eq!(answered.status(), 502);
+        assert_eq!(
+            answered.to_json(),
+            r#"{"error":"bad_origin","message":"the origin failed: it answered 404, not a stream","originStatus":404}"#
+        );
+        let unreachable = Error::BadOrigin {
+            message: "the request to it failed".into(),
+            status: None,
+        };
+        assert_eq!(
+            unreachable.to_json(),
+            r#"{"error":"bad_origin","message":"the origin failed: the request to it failed"}"#
+        );
+    }
 }

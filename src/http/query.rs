@@ -121,7 +121,11 @@ impl Query {
     /// [`Query::integer`] for a spec whose range fits in a `u32`, as most
     /// do: counts, pauses and look-aheads.
     pub fn small_integer(&self, spec: Integer) -> Result<u32> {
-        debug_assert!(u32::try_from(spec.max).is_ok(), "{} fits in a u32", spec.name);
+        debug_assert!(
+            u32::try_from(spec.max).is_ok(),
+            "{} fits in a u32",
+            spec.name
+        );
         self.integer(spec)
             .map(|number| u32::try_from(number).expect("the spec's range fits in a u32"))
     }

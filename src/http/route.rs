@@ -73,9 +73,7 @@ impl Route {
     /// The methods the route answers.
     pub fn methods(self) -> &'static [&'static str] {
         match self {
-            Route::HandleBackpressure | Route::Stream | Route::Page | Route::Proxy => {
-                READ_METHODS
-            }
+            Route::HandleBackpressure | Route::Stream | Route::Page | Route::Proxy => READ_METHODS,
             Route::Ingest => UPLOAD_METHODS,
         }
     }

@@ -107,10 +107,11 @@ async fn pump<H: Host, R: ChunkReader>(
                 return ProxyOutcome::OriginFailed;
             }
         };
+        pipe.received(chunk.len());
         // Text lines grow about threefold (value, square, sum).
         let mut out = Vec::with_capacity(chunk.len() * 4);
         match transform.chunk(chunk, &mut out) {
-            Ok(values) => pipe.push(chunk.len(), out, values),
+            Ok(values) => pipe.push(out, values),
             Err(fault) => return origin_failed(pipe, &fault),
         }
     }

@@ -150,16 +150,20 @@ impl<H: Host> Pipe<H> {
         })
     }
 
-    /// The pump read `read_bytes` from the origin and transformed them into
-    /// `bytes` holding `values` values (none if the chunk finished no line).
-    pub(super) fn push(&self, read_bytes: usize, bytes: Vec<u8>, values: u64) {
+    /// The pump read a chunk of `bytes` from the origin.
+    pub(super) fn received(&self, bytes: usize) {
+        let summary = &mut self.shared.borrow_mut().summary;
+        summary.chunks_in += 1;
+        summary.bytes_in += bytes as u64;
+        summary.largest_chunk = summary.largest_chunk.max(bytes as u64);
+    }
+
+    /// The pump transformed a chunk into `bytes` holding `values` values
+    /// (none if the chunk finished no line).
+    pub(super) fn push(&self, bytes: Vec<u8>, values: u64) {
         {
             let mut state = self.shared.borrow_mut();
-            let summary = &mut state.summary;
-            summary.chunks_in += 1;
-            summary.bytes_in += read_bytes as u64;
-            summary.largest_chunk = summary.largest_chunk.max(read_bytes as u64);
-            summary.values += values;
+            state.summary.values += values;
             if bytes.is_empty() || state.body_done.is_some() {
                 return;
             }
@@ -254,7 +258,8 @@ impl<H: Host> Pipe<H> {
     fn finish_if_done(&self) -> Option<ProxySummary> {
         let summary = {
             let mut state = self.shared.borrow_mut();
-            let (Some(_), Some(outcome), false) = (state.pump_done, state.body_done, state.finished)
+            let (Some(_), Some(outcome), false) =
+                (state.pump_done, state.body_done, state.finished)
             else {
                 return None;
             };

@@ -71,7 +71,10 @@ impl ToJson for ProxySummary {
             .num("sent", self.sent)
             .num("maxQueue", self.max_queue)
             .num("maxQueueBytes", self.max_queue_bytes)
-            .num("transformHighWaterMark", self.transform_high_water_mark.into())
+            .num(
+                "transformHighWaterMark",
+                self.transform_high_water_mark.into(),
+            )
             .num("elapsedMs", self.elapsed_ms)
             .str("outcome", self.outcome.word())
             .finish()

@@ -94,7 +94,12 @@ impl Transform {
     }
 
     fn line(&mut self, line: &[u8], out: &mut Vec<u8>) -> Result<(), OriginFault> {
-        let not_a_value = || OriginFault(format!("the origin sent a line that is not a value: {}", quote(line)));
+        let not_a_value = || {
+            OriginFault(format!(
+                "the origin sent a line that is not a value: {}",
+                quote(line)
+            ))
+        };
         match self.format {
             Format::Text => {
                 let value = whole_number(line).ok_or_else(not_a_value)?;
