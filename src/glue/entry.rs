@@ -5,12 +5,13 @@
 //! the proxy over the origin's stream; or, for the page, passes on the HTML
 //! from the assets binding.
 
-use worker::{Context, Env, Request, Response, ResponseBody, Result, event};
+use worker::{Context, Env, Request, Response, Result, event};
 
 use std::future::Future;
 
 use super::body_reader::BodyReader;
 use super::demo_stream;
+use super::origin;
 use super::proxy_body;
 use super::response::{self, Answer, refusal};
 use super::stream_body;
@@ -61,9 +62,6 @@ enum Asked {
     Ingest(IngestParams),
     Proxy(ProxyParams),
 }
-
-/// The service binding `/api/proxy` fetches its origin's stream through.
-const ORIGIN_BINDING: &str = "ORIGIN";
 
 async fn answer(
     request: &Request,
@@ -148,51 +146,21 @@ async fn proxy(
     request: &Request,
     env: &Env,
 ) -> std::result::Result<Response, Error> {
-    let origin = env
-        .service(ORIGIN_BINDING)
-        .map_err(|error| Error::Internal {
-            message: format!("the {ORIGIN_BINDING} service binding is missing ({error})"),
-        })?;
-    // The host is not used: a service binding reaches its worker directly.
-    let url = format!("https://origin{}", params.origin_path_and_query());
-    let answer = origin
-        .fetch(url, None)
-        .await
-        .map_err(|error| Error::BadOrigin {
-            message: format!("the request to it failed ({error})"),
-            status: None,
-        })?;
-    let status = answer.status_code();
-    if status != 200 {
-        return Err(Error::BadOrigin {
-            message: format!("it answered {status}, not a stream"),
-            status: Some(status),
-        });
-    }
-    let origin_run = answer
-        .headers()
-        .get("x-run-id")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let origin_body = match answer.into_parts().1 {
-        ResponseBody::Stream(stream) => Some(stream),
-        ResponseBody::Body(_) | ResponseBody::Empty => None,
-    };
+    let origin = origin::fetch(env, &params.origin_path_and_query()).await?;
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
-    let reader = BodyReader::of(origin_body);
+    let reader = BodyReader::of(origin.body);
     let (pipe, pump) = proxy::start(
         WorkersHost,
         run.clone(),
         params,
-        &origin_run,
+        &origin.run,
         reader,
         budget,
     );
     tasks::spawn(pump);
     match proxy_body::body(pipe.clone(), params.format, &request.inner().signal()) {
-        Ok(body) => Ok(response::proxied(&run, &origin_run, params.format, body)),
+        Ok(body) => Ok(response::proxied(&run, &origin.run, params.format, body)),
         Err(error) => {
             // Not reachable with a working runtime; stop the pump anyway.
             pipe.cancel(&format!("the body could not be built ({error})"));

@@ -5,6 +5,7 @@
 //! - [`readable`]: a runtime `ReadableStream` whose `pull` is Rust.
 //! - [`demo_stream`]: the demo's stream of integers and its reader.
 //! - [`stream_body`]: `/api/stream`'s response body.
+//! - [`origin`]: `/api/proxy`'s origin, fetched through its service binding.
 //! - [`proxy_body`]: `/api/proxy`'s response body.
 //! - [`body_reader`]: a body read a chunk at a time (an upload, the origin's).
 //! - [`workers_host`]: the core's host, backed by timers and the console.
@@ -16,6 +17,7 @@ mod body_reader;
 mod callbacks;
 mod demo_stream;
 mod entry;
+mod origin;
 mod proxy_body;
 mod readable;
 mod response;

@@ -151,12 +151,15 @@ impl Transform {
     }
 }
 
-/// A line of only ASCII digits, as a u64.
+/// A line of only ASCII digits, as a u64 (`None` past `u64::MAX`).
 fn whole_number(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() {
         return None;
     }
-    std::str::from_utf8(digits).ok()?.parse().ok()
+    digits.iter().try_fold(0u64, |number, &byte| {
+        let digit = byte.checked_sub(b'0').filter(|digit| *digit <= 9)?;
+        number.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// The whole number after `key` (such as `"value":`) in a flat JSON object

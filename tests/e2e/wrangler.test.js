@@ -1,5 +1,6 @@
 // The worker through wrangler itself: `make dev`, the README's command, serves
-// it, its page and the page's static files, and shows the demo's console;
+// it, its page and the page's static files, and its proxy through the
+// service binding to itself, and shows the demo's console;
 // `wrangler deploy --dry-run` accepts the bundle and the assets.
 
 import { test } from "node:test";
@@ -77,6 +78,13 @@ test("make dev serves the worker and its console shows the demo", { timeout: 180
       assert.equal(asset.headers.get("x-content-type-options"), "nosniff", file);
       await asset.arrayBuffer();
     }
+
+    // The proxy reaches its origin, the worker itself, through the ORIGIN
+    // service binding as wrangler.toml declares it.
+    const proxied = await fetch(`http://127.0.0.1:${port}/api/proxy?count=3`);
+    assert.equal(proxied.status, 200);
+    assert.equal(await proxied.text(), "1 1 1\n2 4 3\n3 9 6\n");
+    assert.match(proxied.headers.get("x-origin-run-id"), /^[0-9a-f]{8}$/);
   } finally {
     process.kill(-dev.pid, "SIGTERM");
     await Promise.race([exited, sleep(10_000)]);
@@ -93,5 +101,6 @@ test("wrangler deploy --dry-run accepts the bundle", { timeout: 180_000 }, async
   assert.ok(gzipKiB !== null, stdout);
   assert.match(stdout, /--dry-run: exiting now/);
   assert.match(stdout, /ASSETS/, "the assets binding is in the upload");
+  assert.match(stdout, /ORIGIN/, "the proxy's service binding is in the upload");
   console.log(`upload ${uploadKiB} KiB, gzip ${gzipKiB} KiB`);
 });
