@@ -18,7 +18,7 @@ import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { ROOT } from "../tests/harness/project.js";
-import { rawGetToEnd, rawUpload } from "../tests/harness/raw-http.js";
+import { rawGet, rawGetToEnd, rawUpload } from "../tests/harness/raw-http.js";
 import { stallAtOnePercent } from "../tests/harness/runs.js";
 import { wranglerDryRun } from "../tests/harness/tools.js";
 import { sleep } from "../tests/harness/wait.js";
@@ -38,6 +38,8 @@ const PEERS = [
   { name: "hello", modules: { "index.js": "bench/hello/build/index.js", "index_bg.wasm": "bench/hello/build/index_bg.wasm" } },
   { name: "js-hello", modules: { "js-hello.js": "bench/peers/js-hello.js" } },
   { name: "js-ingest", modules: { "js-ingest.js": "bench/peers/js-ingest.js" } },
+  // Its origin is the Rust worker's /api/stream, as the Rust proxy's is.
+  { name: "js-proxy", modules: { "js-proxy.js": "bench/peers/js-proxy.js" }, services: { ORIGIN: RUST_WORKER.name } },
 ];
 const RUST = RUST_WORKER.name;
 const RECIPE = RECIPE_WORKER.name;
@@ -322,7 +324,58 @@ async function ingest(workerd, pid, { rounds = 5, size = 16 * 1024 * 1024 - 1024
   return { size, rounds, rust: row(RUST), js: row("js-ingest"), ratio: round(median(ratios), 3), ratioSpread: spread(ratios) };
 }
 
-// ---------------------------------------------------------------- 5. memory
+// ---------------------------------------------------------------- 5. proxy
+
+/**
+ * A client that reads as fast as it can from the Rust proxy and from the JS
+ * peer (`pipeThrough(new TransformStream(...))`), both in front of the same
+ * origin (the Rust worker's /api/stream), in alternating rounds: values/s,
+ * and workerd's CPU per 1,000 values (origin included, the same for both).
+ */
+async function proxyThroughput(workerd, pid, { rounds = 5 } = {}) {
+  const variants = [
+    ["batch 1", "count=20000", 20_000],
+    ["batch 64, highWaterMark 64, transformHighWaterMark 4", "count=1000000&batch=64&highWaterMark=64&transformHighWaterMark=4", 1_000_000],
+    ["ndjson, batch 64, highWaterMark 64, transformHighWaterMark 4", "count=200000&batch=64&highWaterMark=64&transformHighWaterMark=4&format=ndjson", 200_000],
+  ];
+  const candidates = variants.flatMap(([label]) => [`${RUST} ${label}`, `js-proxy ${label}`]);
+  const runs = await alternating(candidates, rounds, async (candidate) => {
+    const [name, ...rest] = candidate.split(" ");
+    const [, query, count] = variants.find(([label]) => label === rest.join(" "));
+    const path = name === RUST ? `/api/proxy?${query}` : `/?${query}`;
+    // NDJSON ends with the origin's summary and (from Rust) the proxy's.
+    const lines = query.includes("ndjson") ? (name === RUST ? count + 2 : count + 1) : count;
+    await sleep(200);
+    const cpuBefore = await cpuMs(pid);
+    const started = performance.now();
+    const client = await rawGetToEnd(workerd.urls[name], path, {}, 120_000);
+    const seconds = (performance.now() - started) / 1000;
+    if (client.lines.length !== lines) throw new Error(`${candidate}: ${client.lines.length} lines, expected ${lines}`);
+    return { valuesPerSecond: count / seconds, cpuMsPer1000Values: ((await cpuMs(pid)) - cpuBefore) / (count / 1000) };
+  });
+  const rows = variants.map(([label]) => {
+    const [rust, js] = [runs[`${RUST} ${label}`], runs[`js-proxy ${label}`]];
+    const ratios = rust.map((r, i) => r.valuesPerSecond / js[i].valuesPerSecond);
+    const cpuRatios = rust.map((r, i) => r.cpuMsPer1000Values / js[i].cpuMsPer1000Values);
+    const side = (list) => ({
+      valuesPerSecond: Math.round(median(list.map((r) => r.valuesPerSecond))),
+      spread: spread(list.map((r) => Math.round(r.valuesPerSecond))),
+      cpuMsPer1000Values: round(median(list.map((r) => r.cpuMsPer1000Values)), 3),
+    });
+    return {
+      label,
+      rust: side(rust),
+      js: side(js),
+      ratio: round(median(ratios), 3),
+      ratioSpread: spread(ratios),
+      cpuRatio: round(median(cpuRatios), 3),
+      cpuRatioSpread: spread(cpuRatios),
+    };
+  });
+  return { rounds, rows };
+}
+
+// ---------------------------------------------------------------- 6. memory
 
 async function memoryUnderSlowClient(workerd, pid) {
   const rows = [];
@@ -350,6 +403,45 @@ async function memoryUnderSlowClient(workerd, pid) {
     }
   }
   return { rows, goal: "pull flat (same queue for both lengths), push capped" };
+}
+
+/**
+ * Stalled clients of the proxy: `clients` at once, each reading 1,000 lines
+ * and then nothing, for 100,000 and for 10,000,000 values; workerd's RSS
+ * while they are all stalled, against before. Flat: the same for both
+ * lengths, because each proxy holds at most its transformHighWaterMark
+ * chunks and each origin waits.
+ */
+async function memoryUnderStalledProxyClients(workerd, pid, { clients = 10, stallMs = 2000 } = {}) {
+  const rows = [];
+  for (const count of [100_000, 10_000_000]) {
+    await sleep(500);
+    const baseline = await rssMb(pid);
+    const stalled = Array.from({ length: clients }, () =>
+      rawGet(workerd.urls[RUST], `/api/proxy?count=${count}&transformHighWaterMark=4`),
+    );
+    await Promise.all(stalled.map((c) => c.until((c) => c.lines.length >= 1000, 60_000, "1000 lines")));
+    for (const client of stalled) client.pause();
+    await sleep(stallMs);
+    const whileStalled = await rssMb(pid);
+    const ids = stalled.map((c) => [c.headers["x-run-id"], c.headers["x-origin-run-id"]]);
+    for (const client of stalled) client.destroy();
+    const summaries = await workerd.console.summariesOf(ids.flat(), 30_000);
+    const proxies = summaries.filter((s) => s.route === "proxy");
+    const origins = summaries.filter((s) => s.route === "stream");
+    rows.push({
+      count,
+      clients,
+      baselineRssMb: round(baseline, 1),
+      stalledRssMb: round(whileStalled, 1),
+      rssGrowthMb: round(whileStalled - baseline, 1),
+      maxOriginProduced: Math.max(...origins.map((s) => s.produced)),
+      maxQueue: Math.max(...proxies.map((s) => s.maxQueue)),
+      maxQueueBytes: Math.max(...proxies.map((s) => s.maxQueueBytes)),
+      outcomes: [...new Set(summaries.map((s) => s.outcome))],
+    });
+  }
+  return { rows, goal: "flat: the same for 100,000 and 10,000,000 values" };
 }
 
 // ---------------------------------------------------------------- report
@@ -390,9 +482,19 @@ function table(results) {
       `| upload ${up.size} bytes, unpaced (median of ${up.rounds} rounds) | ${up.rust.mbPerSecond} MB/s (${up.rust.spread.join("–")}), ${up.rust.cpuMsPerMb} ms CPU/MB | JS ${up.js.mbPerSecond} MB/s (${up.js.spread.join("–")}), ${up.js.cpuMsPerMb} ms CPU/MB | ${up.ratio} (${up.ratioSpread.join("–")}) | |`,
     );
   }
+  for (const row of results.proxy?.rows ?? []) {
+    lines.push(
+      `| proxy, ${row.label} (median of ${results.proxy.rounds} rounds) | ${row.rust.valuesPerSecond} values/s (${row.rust.spread.join("–")}), ${row.rust.cpuMsPer1000Values} ms CPU/1,000 | pipeThrough(TransformStream) ${row.js.valuesPerSecond} values/s (${row.js.spread.join("–")}), ${row.js.cpuMsPer1000Values} ms CPU/1,000 | ${row.ratio} (${row.ratioSpread.join("–")}); CPU ${row.cpuRatio} (${row.cpuRatioSpread.join("–")}) | |`,
+    );
+  }
   for (const row of memory?.rows ?? []) {
     lines.push(
       `| slow client, ${row.mode}, ${row.count} values | RSS ${row.rssGrowthMb >= 0 ? "+" : ""}${row.rssGrowthMb} MB, maxQueue ${row.maxQueue}, produced ${row.produced}${row.capped ? ", capped" : ""} | | | ${row.mode === "pull" ? "flat" : "capped"} |`,
+    );
+  }
+  for (const row of results.proxyMemory?.rows ?? []) {
+    lines.push(
+      `| ${row.clients} stalled proxy clients, ${row.count} values | RSS ${row.rssGrowthMb >= 0 ? "+" : ""}${row.rssGrowthMb} MB, maxQueue ${row.maxQueue} (${row.maxQueueBytes} bytes), origin produced at most ${row.maxOriginProduced} | | | flat |`,
     );
   }
   return lines.join("\n");
@@ -415,7 +517,9 @@ async function main() {
     if (wanted("cpu")) results.cpu = await cpuPerRun(workerd, pid);
     if (wanted("streamCpu")) results.streamCpu = await streamCpu(workerd, pid);
     if (wanted("ingest")) results.ingest = await ingest(workerd, pid);
+    if (wanted("proxy")) results.proxy = await proxyThroughput(workerd, pid);
     if (wanted("memory")) results.memory = await memoryUnderSlowClient(workerd, pid);
+    if (wanted("proxyMemory")) results.proxyMemory = await memoryUnderStalledProxyClients(workerd, pid);
   } finally {
     await workerd.dispose();
   }
