@@ -1,20 +1,24 @@
-// The live page: reads /api/stream?format=ndjson at a chosen pace and draws
-// what the worker produced against what the page has read.
+// The live page: reads /api/stream?format=ndjson (or, in proxy mode,
+// /api/proxy, the same stream through a transform with a queue of its own) at
+// a chosen pace and draws what the worker produced against what the page has
+// read.
 //
 // Each NDJSON line says which value it is, when the worker made it and its
 // lead: how many values the worker had made beyond it when it left. So at the
 // moment the page reads value N, the producer had made N + lead values. The
 // chart draws both counts over the page's time, one point per read; the gap
 // between them is the lead, which pull mode holds to max(highWaterMark,
-// batch) − 1.
+// batch) − 1. Through the proxy, the lead is the origin's, and the proxy's
+// own queue (at most transformHighWaterMark chunks) shows in its summary.
 
 "use strict";
 
 // The numeric controls. Each input's min and max in index.html are the
 // bounds, read from there; for the route's parameters they are the route's
 // own (a test in src/page/mod.rs holds them to its spec).
-const NUMBERS = ["highWaterMark", "batch", "produceMs", "paceMs", "count"];
+const NUMBERS = ["transformHighWaterMark", "highWaterMark", "batch", "produceMs", "paceMs", "count"];
 const LABELS = {
+  transformHighWaterMark: "transform queue",
   highWaterMark: "highWaterMark",
   batch: "batch",
   produceMs: "producer interval",
@@ -49,6 +53,7 @@ function settings() {
   const values = { mode: $("mode").value };
   for (const name of NUMBERS) {
     const input = $(name);
+    if (input.disabled) continue;
     const [min, max] = [Number(input.min), Number(input.max)];
     const text = input.value.trim();
     const number = Number(text);
@@ -60,7 +65,7 @@ function settings() {
     input.removeAttribute("aria-invalid");
     values[name] = number;
   }
-  if (values.mode !== "pull" && values.mode !== "push") throw new Error("mode must be pull or push.");
+  if (!["pull", "push", "proxy"].includes(values.mode)) throw new Error("mode must be pull, push or proxy.");
   return values;
 }
 
@@ -85,14 +90,17 @@ async function start(event) {
     say(error.message);
     return;
   }
+  const proxied = chosen.mode === "proxy";
   const query = new URLSearchParams({
     format: "ndjson",
-    mode: chosen.mode,
+    // The proxy's origin always pulls; its own look-ahead is in chunks.
+    ...(proxied ? { transformHighWaterMark: chosen.transformHighWaterMark } : { mode: chosen.mode }),
     highWaterMark: chosen.highWaterMark,
     batch: chosen.batch,
     produceMs: chosen.produceMs,
     count: chosen.count,
   });
+  const route = proxied ? "/api/proxy" : "/api/stream";
   const state = {
     settings: chosen,
     started: performance.now(),
@@ -104,6 +112,10 @@ async function start(event) {
     maxLead: 0,
     maxGap: 0,
     end: null,
+    // The summary that ends the body: the proxy's own (after its origin's,
+    // which passes through) or the stream's.
+    lastRoute: proxied ? "proxy" : "stream",
+    summary: null,
     reader: null,
     stopped: false,
     wake: () => {},
@@ -115,13 +127,14 @@ async function start(event) {
   stopButton.focus();
   say("Running…", "info");
   try {
-    const response = await fetch(`/api/stream?${query}`, { signal: state.aborter.signal });
+    const response = await fetch(`${route}?${query}`, { signal: state.aborter.signal });
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));
       if (body.parameter && $(body.parameter)) $(body.parameter).setAttribute("aria-invalid", "true");
       throw new Error(body.message ? `The worker refused: ${body.message}` : `The worker answered ${response.status}.`);
     }
     $("run").textContent = response.headers.get("x-run-id") ?? "–";
+    $("originRun").textContent = response.headers.get("x-origin-run-id") ?? "–";
     state.reader = response.body.getReader();
     await readAll(state);
   } catch (error) {
@@ -157,10 +170,13 @@ async function readAll(state) {
   }
 }
 
-/** Counts one NDJSON line: a value, or the summary that ends the stream. */
+/** Counts one NDJSON line: a value, or a summary (the last one ends the stream). */
 function take(state, line) {
   if (line.event === "summary") {
-    state.end = line.outcome;
+    if (line.route === state.lastRoute) {
+      state.end = line.outcome;
+      state.summary = line;
+    }
     return;
   }
   state.consumed = line.value;
@@ -194,7 +210,14 @@ function finish(state) {
   if (state.stopped) {
     state.end = "cancelled";
     say(
-      `Stopped. The page cancelled the stream, which stops the worker's producer: it had made at least ${state.produced} values.`,
+      state.lastRoute === "proxy"
+        ? `Stopped. The page cancelled the stream; the proxy cancelled its origin's, which stops the producer: it had made at least ${state.produced} values.`
+        : `Stopped. The page cancelled the stream, which stops the worker's producer: it had made at least ${state.produced} values.`,
+      "info",
+    );
+  } else if (state.end === "complete" && state.lastRoute === "proxy") {
+    say(
+      `Complete: all ${state.consumed} values read through the proxy, whose queue held at most ${state.summary.maxQueue} of ${state.summary.transformHighWaterMark} chunks.`,
       "info",
     );
   } else if (state.end === "complete") {
@@ -206,6 +229,7 @@ function finish(state) {
     );
   }
   $("end").textContent = state.end ?? "–";
+  $("maxQueue").textContent = state.summary?.route === "proxy" ? state.summary.maxQueue : "–";
   showCounters(state);
   requestDraw();
   run = null;
@@ -217,8 +241,7 @@ function finish(state) {
 
 function resetCounters() {
   for (const id of ["produced", "consumed", "lead", "maxLead"]) $(id).textContent = "0";
-  $("end").textContent = "–";
-  $("run").textContent = "–";
+  for (const id of ["end", "run", "originRun", "maxQueue"]) $(id).textContent = "–";
 }
 
 function showCounters(state) {
@@ -301,6 +324,12 @@ function draw() {
 form.addEventListener("submit", start);
 stopButton.addEventListener("click", stop);
 for (const name of NUMBERS) $(name).addEventListener("input", () => $(name).removeAttribute("aria-invalid"));
+// The transform's queue is the proxy's alone.
+const modeChanged = () => {
+  $("transformHighWaterMark").disabled = $("mode").value !== "proxy";
+};
+$("mode").addEventListener("change", modeChanged);
+modeChanged();
 window.addEventListener("resize", requestDraw);
 draw();
 
@@ -316,6 +345,7 @@ window.backpressure = {
         maxLead: state.maxLead,
         maxGap: state.maxGap,
         end: state.end,
+        summary: state.summary,
         points: state.points.length,
       }
     );

@@ -18,6 +18,7 @@ pub const ASSETS_BINDING: &str = "ASSETS";
 #[cfg(test)]
 mod tests {
     use super::ASSETS_BINDING;
+    use crate::proxy::params::TRANSFORM_HIGH_WATER_MARK;
     use crate::stream::params::{BATCH, COUNT, HIGH_WATER_MARK, PRODUCE_MS};
 
     const HTML: &str = include_str!("../../public/index.html");
@@ -53,7 +54,13 @@ mod tests {
 
     #[test]
     fn the_controls_allow_what_the_route_allows() {
-        for spec in [HIGH_WATER_MARK, BATCH, PRODUCE_MS, COUNT] {
+        for spec in [
+            HIGH_WATER_MARK,
+            BATCH,
+            PRODUCE_MS,
+            COUNT,
+            TRANSFORM_HIGH_WATER_MARK,
+        ] {
             assert_eq!(input_attribute(spec.name, "min"), spec.min, "{}", spec.name);
             assert_eq!(input_attribute(spec.name, "max"), spec.max, "{}", spec.name);
             // Each label shows the range too.

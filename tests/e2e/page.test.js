@@ -75,7 +75,7 @@ describe("the live page", { skip }, () => {
     const { page, problems, requests } = await open({ width: 390, height: 844 });
     assert.equal(await page.title(), "Backpressure, live");
     // Every control has a label a screen reader can announce.
-    for (const id of ["mode", "highWaterMark", "batch", "produceMs", "paceMs", "count"]) {
+    for (const id of ["mode", "transformHighWaterMark", "highWaterMark", "batch", "produceMs", "paceMs", "count"]) {
       const label = await page.evaluate((id) => document.getElementById(id).labels[0]?.textContent.trim(), id);
       assert.ok(label, `#${id} has a label`);
     }
@@ -154,6 +154,39 @@ describe("the live page", { skip }, () => {
     await page.close();
   });
 
+  test("a proxy run reads the stream through the transform, and Stop reaches the origin", async () => {
+    const { page, problems } = await open();
+    await configure(page, { mode: "proxy", transformHighWaterMark: 2, highWaterMark: 1, batch: 1, produceMs: 2, paceMs: 30, count: 200 });
+    const response = page.waitForResponse((r) => r.url().includes("/api/proxy"));
+    await page.click("#start");
+    const headers = (await response).headers();
+    await runEnded(page, 60_000);
+    const { end, consumed, summary } = await state(page);
+    assert.equal(end, "complete");
+    assert.equal(consumed, 200);
+    // The page read the proxy's own summary, after its origin's.
+    assert.deepEqual([summary.route, summary.originRun, summary.transformHighWaterMark], ["proxy", headers["x-origin-run-id"], 2]);
+    assert.ok(summary.maxQueue <= 2, `maxQueue ${summary.maxQueue}`);
+    assert.match(await page.textContent("#message"), /^Complete: all 200 values read through the proxy, whose queue held at most [012] of 2 chunks\.$/);
+    assert.equal(await page.textContent("#originRun"), headers["x-origin-run-id"]);
+    await page.screenshot({ path: path.join(OUTPUT, "proxy.png") });
+
+    // A long run, stopped: the proxy's run and its origin's both end cancelled.
+    await configure(page, { count: 100000, produceMs: 5, paceMs: 20 });
+    const long = page.waitForResponse((r) => r.url().includes("/api/proxy"));
+    await page.click("#start");
+    const longHeaders = (await long).headers();
+    await page.waitForFunction(() => (window.backpressure.state()?.consumed ?? 0) >= 20, null, { timeout: 30_000 });
+    await page.click("#stop");
+    await runEnded(page, 10_000);
+    assert.match(await page.textContent("#message"), /^Stopped\. The page cancelled the stream; the proxy cancelled its origin's/);
+    const [proxy, origin] = await rust.console.summariesOf([longHeaders["x-run-id"], longHeaders["x-origin-run-id"]], 10_000);
+    assert.deepEqual([proxy.outcome, origin.outcome], ["cancelled", "cancelled"]);
+    assert.ok(origin.produced < 1000, `the origin stopped early: ${origin.produced}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test("bad values in the controls show a message and start nothing", async () => {
     const { page, problems, requests } = await open();
     for (const [name, value, expected] of [
@@ -163,8 +196,11 @@ describe("the live page", { skip }, () => {
       ["paceMs", "-1", "reader pace must be a whole number from 0 to 10000."],
       ["produceMs", "1e3", "producer interval must be a whole number from 0 to 10000."],
       ["count", "", "values must be a whole number from 1 to 10000000."],
+      ["transformHighWaterMark", "17", "transform queue must be a whole number from 0 to 16."],
     ]) {
       await page.reload();
+      // The transform's queue is asked for in proxy mode only.
+      if (name === "transformHighWaterMark") await page.selectOption("#mode", "proxy");
       await page.fill(`#${name}`, value);
       await page.click("#start");
       assert.equal(await page.textContent("#message"), expected);
