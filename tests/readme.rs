@@ -4,6 +4,7 @@
 
 use handling_backpressure::demo::params as demo;
 use handling_backpressure::http::query::{Choice, Integer};
+use handling_backpressure::proxy::params as proxy;
 use handling_backpressure::stream::params as stream;
 
 const README: &str = include_str!("../README.md");
@@ -59,4 +60,22 @@ fn the_stream_table_shows_the_stream_spec() {
     expected.push(choice_row(stream::MODE));
     expected.push(choice_row(stream::FORMAT));
     assert_eq!(table_after("## Streaming to a slow client"), expected);
+}
+
+#[test]
+fn the_proxy_table_shows_the_proxy_spec() {
+    let expected = vec![
+        integer_row(stream::COUNT),
+        integer_row(stream::PRODUCE_MS),
+        integer_row(stream::HIGH_WATER_MARK),
+        integer_row(stream::BATCH),
+        choice_row(stream::FORMAT),
+        integer_row(proxy::TRANSFORM_HIGH_WATER_MARK),
+    ];
+    assert_eq!(
+        table_after("## Backpressure across a proxy"),
+        expected,
+        "and in the order of PROXY_PARAMETERS: {:?}",
+        proxy::PROXY_PARAMETERS
+    );
 }
