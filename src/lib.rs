@@ -21,6 +21,7 @@
 //!   slow client.
 //! - [`http`]: routing, strict query strings and parameter specs, refusals.
 //! - [`page`]: the live page at `/`: its policy; its files are static assets.
+//! - [`budget`]: the memory all runs of an isolate may hold ahead of their clients.
 //! - [`body`]: a body read a chunk at a time (an upload, an origin's response).
 //! - [`generator`]: the recipe's `integers()`, which counts what it makes.
 //! - [`run`]: a run's id, clock and log (within a budget), and its summary line.
@@ -33,6 +34,7 @@
 //! the small executor the worker's Rust tasks run on.
 
 pub mod body;
+pub mod budget;
 pub mod demo;
 pub mod generator;
 pub mod host;

@@ -5,12 +5,12 @@ mod support;
 
 use std::time::Duration;
 
+use handling_backpressure::budget::Budget;
+use handling_backpressure::budget::ISOLATE_BUDGET_BYTES;
 use handling_backpressure::json::ToJson;
 use handling_backpressure::run::RunId;
 use handling_backpressure::stream;
-use handling_backpressure::stream::budget::Budget;
 use handling_backpressure::stream::feed::Taken;
-use handling_backpressure::stream::params::ISOLATE_BUDGET_BYTES;
 use handling_backpressure::stream::params::StreamParams;
 use handling_backpressure::stream::vocabulary::{Ending, Mode};
 use handling_backpressure::stream::wire::Format;

@@ -6,6 +6,7 @@ mod support;
 
 use std::time::Duration;
 
+use handling_backpressure::budget::Budget;
 use handling_backpressure::http::error::{Error, StreamError};
 use handling_backpressure::ingest;
 use handling_backpressure::ingest::params::{
@@ -13,7 +14,6 @@ use handling_backpressure::ingest::params::{
 };
 use handling_backpressure::ingest::summary::IngestOutcome;
 use handling_backpressure::run::RunId;
-use handling_backpressure::stream::budget::Budget;
 use support::script::{Script, chunk};
 use support::{TestHost, body, on_virtual_time};
 

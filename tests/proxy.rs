@@ -7,13 +7,13 @@ mod support;
 
 use std::time::Duration;
 
+use handling_backpressure::budget::Budget;
 use handling_backpressure::http::error::StreamError;
 use handling_backpressure::proxy::params::ProxyParams;
 use handling_backpressure::proxy::pipe::{Pipe, Taken};
 use handling_backpressure::proxy::summary::ProxyOutcome;
 use handling_backpressure::proxy::{self};
 use handling_backpressure::run::RunId;
-use handling_backpressure::stream::budget::Budget;
 use handling_backpressure::stream::wire::Format;
 use support::script::{Script, chunk};
 use support::{TestHost, on_virtual_time};

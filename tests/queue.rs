@@ -1,7 +1,7 @@
 //! The queue's rules on their own, with no runtime and no clock: room,
 //! hand-over, leads, caps, cancel and the counts, step by step.
 
-use handling_backpressure::stream::budget::Budget;
+use handling_backpressure::budget::Budget;
 use handling_backpressure::stream::queue::{Counts, Queue, Room, Step, VALUE_BYTES};
 use handling_backpressure::stream::vocabulary::{Ending, FeedConfig, Mode, Sent};
 

@@ -17,6 +17,7 @@ use super::response::{self, Answer, refusal};
 use super::stream_body;
 use super::tasks;
 use super::workers_host::{WorkersHost, random_bits};
+use crate::budget::{Budget, ISOLATE_BUDGET_BYTES};
 use crate::demo::{self, params::DemoParams};
 use crate::http::error::Error;
 use crate::http::query::Query;
@@ -27,11 +28,7 @@ use crate::ingest::summary::IngestOutcome;
 use crate::page::ASSETS_BINDING;
 use crate::proxy::{self, params::ProxyParams};
 use crate::run::RunId;
-use crate::stream::budget::Budget;
-use crate::stream::{
-    self,
-    params::{ISOLATE_BUDGET_BYTES, StreamParams},
-};
+use crate::stream::{self, params::StreamParams};
 
 thread_local! {
     /// The isolate's one memory budget for waiting values, shared by all its

@@ -19,9 +19,9 @@ pub mod summary;
 use self::params::{IngestParams, MAX_BODY_BYTES};
 use self::summary::{IngestOutcome, IngestSummary};
 use crate::body::ChunkReader;
+use crate::budget::Budget;
 use crate::host::Host;
 use crate::run::{Run, RunId};
-use crate::stream::budget::Budget;
 
 /// Reads one upload to its end (or the limit, or the client's leaving) and
 /// returns its summary (also logged).

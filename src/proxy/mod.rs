@@ -36,9 +36,9 @@ use self::pipe::Pipe;
 use self::summary::ProxyOutcome;
 use self::transform::{OriginFault, Transform};
 use crate::body::ChunkReader;
+use crate::budget::Budget;
 use crate::host::Host;
 use crate::run::{Run, RunId};
-use crate::stream::budget::Budget;
 use crate::stream::params::FORMAT;
 
 /// Starts a proxied stream over the origin's body `origin`, whose run is

@@ -24,9 +24,9 @@ use std::task::{Poll, Waker};
 use futures::future::AbortHandle;
 
 use super::summary::{ProxyOutcome, ProxySummary};
+use crate::budget::Budget;
 use crate::host::Host;
 use crate::run::Run;
-use crate::stream::budget::Budget;
 
 /// What one take gives the client's body.
 #[derive(Debug, Clone, PartialEq)]

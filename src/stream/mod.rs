@@ -2,7 +2,6 @@
 //! become the response body, pull or push.
 //!
 //! - [`params`]: the route's parameters and the push caps.
-//! - [`budget`]: the memory all streams of an isolate may hold, together.
 //! - [`vocabulary`]: the words all of these share (mode, ending, config, a value sent).
 //! - [`queue`]: the queue's rules as a plain type: room, hand-over, cap, counts.
 //! - [`feed`]: the async shell around the queue: the producer task, takes, cancel.
@@ -15,7 +14,6 @@
 //! logs each value as the recipe does; an unpaced one, which may make
 //! millions of values, logs only its start, its end and its summary.
 
-pub mod budget;
 pub mod feed;
 pub mod params;
 pub mod queue;
@@ -27,9 +25,9 @@ use std::future::Future;
 
 use futures::StreamExt;
 
-use self::budget::Budget;
 use self::feed::Feed;
 use self::params::{FORMAT, MODE, StreamParams};
+use crate::budget::Budget;
 use crate::generator::{DropLog, ValueLog, integers};
 use crate::host::Host;
 use crate::run::{Run, RunId};

@@ -66,12 +66,6 @@ pub const PUSH_CAP_VALUES: usize = 100_000;
 /// as one digit.
 pub const PUSH_CAP_BYTES: usize = 4 << 20;
 
-/// What all the streams of one isolate may hold ahead of their clients
-/// together, in bytes of waiting values (4 MiB: 174,762 values at 24 bytes).
-/// An isolate has 128 MB; the runtime's own buffers for each stalled
-/// response come on top.
-pub const ISOLATE_BUDGET_BYTES: usize = 4 << 20;
-
 /// How one stream behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StreamParams {

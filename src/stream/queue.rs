@@ -16,8 +16,8 @@
 
 use std::collections::VecDeque;
 
-use super::budget::Budget;
 use super::vocabulary::{Ending, FeedConfig, Mode, Sent};
+use crate::budget::Budget;
 
 /// What one waiting value costs in memory, as charged to the budget.
 pub const VALUE_BYTES: usize = std::mem::size_of::<Waiting>();

@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
+use handling_backpressure::budget::Budget;
+use handling_backpressure::budget::ISOLATE_BUDGET_BYTES;
 use handling_backpressure::generator::{DropLog, ValueLog, integers};
 use handling_backpressure::host::Host;
 use handling_backpressure::run::{Run, RunId};
 use handling_backpressure::stream;
-use handling_backpressure::stream::budget::Budget;
 use handling_backpressure::stream::feed::{Feed, Taken};
-use handling_backpressure::stream::params::{ISOLATE_BUDGET_BYTES, StreamParams};
+use handling_backpressure::stream::params::StreamParams;
 use handling_backpressure::stream::summary::StreamSummary;
 use handling_backpressure::stream::vocabulary::{Ending, FeedConfig, Mode};
 use handling_backpressure::stream::wire::Format;

@@ -28,10 +28,10 @@ use futures::future::{AbortHandle, Abortable};
 
 mod producer;
 
-use super::budget::Budget;
 use super::queue::{Queue, Step};
 use super::summary::StreamSummary;
 use super::vocabulary::{Ending, FeedConfig, Sent};
+use crate::budget::Budget;
 use crate::generator::Made;
 use crate::host::Host;
 use crate::run::Run;
