@@ -23,6 +23,7 @@
 //! - [`page`]: the live page at `/`: its policy; its files are static assets.
 //! - [`budget`]: the memory all runs of an isolate may hold ahead of their clients.
 //! - [`body`]: a body read a chunk at a time (an upload, an origin's response).
+//! - [`body_guard`]: a response body's hold on what feeds it, which cancels it when dropped.
 //! - [`generator`]: the recipe's `integers()`, which counts what it makes.
 //! - [`run`]: a run's id, clock and log (within a budget), and its summary line.
 //! - [`json`]: the flat JSON objects of the summaries and the error bodies.
@@ -34,6 +35,7 @@
 //! the small executor the worker's Rust tasks run on.
 
 pub mod body;
+pub mod body_guard;
 pub mod budget;
 pub mod demo;
 pub mod generator;

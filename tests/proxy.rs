@@ -299,3 +299,45 @@ fn the_origin_is_asked_for_the_checked_values_every_one_spelled_out() {
         "transformHighWaterMark must be a whole number from 0 to 16, got \"17\""
     );
 }
+
+#[test]
+fn a_body_dropped_without_a_cancel_still_stops_the_pump() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let budget = Budget::new(1 << 20);
+        let script = Script::new(one_value_per_chunk(1000));
+        let cancelled = script.cancelled.clone();
+        let pipe = start(&host, params(2), script, &budget);
+        let guard = pipe.body_guard();
+        let second = guard.clone();
+        assert_eq!(text(guard.take().await), "1 1 1\n");
+        drop(guard);
+        settle().await;
+        assert!(!cancelled.get(), "one hold left: nothing happens");
+        drop(second);
+        settle().await;
+        assert!(
+            cancelled.get(),
+            "the last hold gone: the origin is cancelled"
+        );
+        assert_eq!(budget.in_use(), 0);
+        assert_eq!(
+            host.texts()[1],
+            "the response body was dropped: proxy cancelled after 1 values sent"
+        );
+
+        // After the end, letting go changes nothing.
+        let host = TestHost::new();
+        let pipe = start(&host, params(1), Script::of_text(&["1\n"]), &budget);
+        let guard = pipe.body_guard();
+        assert_eq!(text(guard.take().await), "1 1 1\n");
+        assert!(matches!(
+            guard.take().await,
+            Taken::End(ProxyOutcome::Complete, Some(_))
+        ));
+        drop(guard);
+        settle().await;
+        assert_eq!(host.summary()["outcome"], "complete");
+        assert_eq!(host.texts().len(), 2, "no cancel line: {:?}", host.texts());
+    });
+}

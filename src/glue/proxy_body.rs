@@ -34,19 +34,22 @@ pub(crate) fn body(
     });
     client_gone.set_onabort(Some(aborted.into_js_value().unchecked_ref()));
 
-    let on_cancel = pipe.clone();
+    // The body's callbacks hold the pipe through a guard that cancels it
+    // when the runtime drops them all, should it ever do so without a cancel.
+    let body_pipe = pipe.body_guard();
+    let pull_pipe = body_pipe.clone();
     pull_stream(
         move |controller| {
-            if let Some(taken) = pipe.take_now() {
+            if let Some(taken) = pull_pipe.take_now() {
                 return Pull::Now(deliver(&controller, format, taken));
             }
-            let pipe = pipe.clone();
+            let pipe = pull_pipe.clone();
             Pull::Later(async move {
                 let taken = pipe.take().await;
                 deliver(&controller, format, taken)
             })
         },
-        move || on_cancel.cancel("the body was cancelled"),
+        move || body_pipe.cancel("the body was cancelled"),
         0,
     )
 }

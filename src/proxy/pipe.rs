@@ -24,6 +24,7 @@ use std::task::{Poll, Waker};
 use futures::future::AbortHandle;
 
 use super::summary::{ProxyOutcome, ProxySummary};
+use crate::body_guard::{BodyGuard, Cancel};
 use crate::budget::Budget;
 use crate::host::Host;
 use crate::run::Run;
@@ -253,6 +254,12 @@ impl<H: Host> Pipe<H> {
         self.finish_if_done();
     }
 
+    /// A hold for the client's body's callbacks that cancels the pipe when
+    /// the runtime drops them all (see [`BodyGuard`]).
+    pub fn body_guard(&self) -> BodyGuard<Pipe<H>> {
+        BodyGuard::new(self.clone())
+    }
+
     /// Writes the summary once both ends are done, and returns it to
     /// whoever completed the pair.
     fn finish_if_done(&self) -> Option<ProxySummary> {
@@ -285,5 +292,11 @@ impl<H: Host> Pipe<H> {
         if let Some(pump) = pump {
             pump.wake();
         }
+    }
+}
+
+impl<H: Host> Cancel for Pipe<H> {
+    fn cancel(&self, why: &str) {
+        Pipe::cancel(self, why);
     }
 }

@@ -31,6 +31,7 @@ mod producer;
 use super::queue::{Queue, Step};
 use super::summary::StreamSummary;
 use super::vocabulary::{Ending, FeedConfig, Sent};
+use crate::body_guard::{BodyGuard, Cancel};
 use crate::budget::Budget;
 use crate::generator::Made;
 use crate::host::Host;
@@ -43,32 +44,6 @@ pub enum Taken {
     Chunk(Vec<Sent>),
     /// Nothing more will come; the summary (if this take finished the run).
     End(Ending, Option<StreamSummary>),
-}
-
-/// The response body's hold on a feed (see [`Feed::body_guard`]). Cloning
-/// gives another hold; the feed is cancelled when the last one goes.
-pub struct BodyGuard<H: Host>(Rc<Feed<H>>);
-
-impl<H: Host> Clone for BodyGuard<H> {
-    fn clone(&self) -> Self {
-        BodyGuard(Rc::clone(&self.0))
-    }
-}
-
-impl<H: Host> std::ops::Deref for BodyGuard<H> {
-    type Target = Feed<H>;
-
-    fn deref(&self) -> &Feed<H> {
-        &self.0
-    }
-}
-
-impl<H: Host> Drop for BodyGuard<H> {
-    fn drop(&mut self) {
-        if Rc::strong_count(&self.0) == 1 {
-            self.0.cancel("the response body was dropped");
-        }
-    }
 }
 
 /// A shared handle to one stream's queue. Cloning gives another handle.
@@ -247,14 +222,10 @@ impl<H: Host> Feed<H> {
         self.finish_if_done();
     }
 
-    /// A handle for the response body that cancels the feed when the last
-    /// clone of it is dropped. The body's callbacks hold it: if the runtime
-    /// ever let go of a body without cancelling it or aborting its request,
-    /// the producer, which waits in a task of its own and holds the feed,
-    /// would otherwise wait (and hold its share of the isolate's budget)
-    /// forever. Once the body has ended the cancel does nothing.
-    pub fn body_guard(&self) -> BodyGuard<H> {
-        BodyGuard(Rc::new(self.clone()))
+    /// A hold for the response body's callbacks that cancels the feed when
+    /// the runtime drops them all (see [`BodyGuard`]).
+    pub fn body_guard(&self) -> BodyGuard<Feed<H>> {
+        BodyGuard::new(self.clone())
     }
 
     /// Writes the summary once both the producer and the body are done, and
@@ -305,5 +276,11 @@ impl<H: Host> Feed<H> {
         if let Some(producer) = producer {
             producer.wake();
         }
+    }
+}
+
+impl<H: Host> Cancel for Feed<H> {
+    fn cancel(&self, why: &str) {
+        Feed::cancel(self, why);
     }
 }
