@@ -54,24 +54,36 @@ describe(`reliability (${FULL ? "full" : "small"})`, () => {
     );
   });
 
-  test(`${SCALE.disconnects} streams cut at random points each log cancelled and make nothing after`, async () => {
+  test(`${SCALE.disconnects} streams and proxies cut at random points each log cancelled and make nothing after`, async () => {
     const next = random(42);
     const workerd = await workerdPid();
     await sleep(500);
     const baseline = await rssMb(workerd);
+    const paths = [
+      "/api/stream?count=100000&produceMs=5&mode=pull",
+      "/api/stream?count=100000&produceMs=5&mode=push",
+      "/api/proxy?count=100000&produceMs=5&transformHighWaterMark=4",
+    ];
     const cuts = Array.from({ length: SCALE.disconnects }, (_, i) => ({
-      mode: i % 2 === 0 ? "pull" : "push",
+      path: paths[i % paths.length],
       afterMs: Math.floor(next() * 300),
     }));
-    const ids = await Promise.all(
-      cuts.map(async ({ mode, afterMs }) => {
-        const client = rawGet(rust.url, `/api/stream?count=100000&produceMs=5&mode=${mode}`);
+    const clients = await Promise.all(
+      cuts.map(async ({ path, afterMs }) => {
+        const client = rawGet(rust.url, path);
         await client.until((c) => c.status !== undefined, 10_000, "the response head");
         await sleep(afterMs);
         client.destroy();
-        return client.headers["x-run-id"];
+        return client.headers;
       }),
     );
+    // A proxy's cut reaches its origin, a stream run of its own.
+    const proxies = clients.filter((headers) => headers["x-origin-run-id"] !== undefined).map((h) => h["x-run-id"]);
+    for (const summary of await rust.console.summariesOf(proxies, 30_000)) {
+      assert.equal(summary.outcome, "cancelled", JSON.stringify(summary));
+      assert.ok(summary.maxQueue <= 4, JSON.stringify(summary));
+    }
+    const ids = clients.map((headers) => headers["x-origin-run-id"] ?? headers["x-run-id"]);
     const summaries = await rust.console.summariesOf(ids, 30_000);
     // Nothing more may be made after a cut, however long we wait.
     await sleep(500);
@@ -83,7 +95,7 @@ describe(`reliability (${FULL ? "full" : "small"})`, () => {
     await sleep(1000);
     const after = await rssMb(workerd);
     console.log(
-      `${SCALE.disconnects} cut streams: workerd RSS ${baseline.toFixed(1)} MB before, ${after.toFixed(1)} MB after`,
+      `${SCALE.disconnects} cut streams and proxies: workerd RSS ${baseline.toFixed(1)} MB before, ${after.toFixed(1)} MB after`,
     );
     // Near its baseline: workerd and V8 keep some of what they grew.
     assert.ok(after - baseline < 64, `RSS grew by ${(after - baseline).toFixed(1)} MB`);
@@ -92,13 +104,13 @@ describe(`reliability (${FULL ? "full" : "small"})`, () => {
   test(`${SCALE.malformed} malformed requests each get a 4xx JSON error, and the worker still works`, async () => {
     const next = random(7);
     const pick = (list) => list[Math.floor(next() * list.length)];
-    const names = ["count", "produceMs", "readMs", "highWaterMark", "batch", "mode", "format"];
+    const names = ["count", "produceMs", "readMs", "highWaterMark", "batch", "mode", "format", "transformHighWaterMark"];
     const badValues = [
       "", "-1", "-0", "+1", "1.5", "0.0", "1e3", "0x10", " 1", "1 ", "%20", "%00", "%FF", "%", "%zz",
       "99999999999999999999999999", "18446744073709551616", "NaN", "Infinity", "null", "[]", "{}",
       "%E2%82%AC", "١٢", "ｃｏｕｎｔ", "pull%00", "PUSH", "ndjson ", "a".repeat(5000),
     ];
-    const paths = ["/api/handle-backpressure", "/api/stream"];
+    const paths = ["/api/handle-backpressure", "/api/stream", "/api/proxy"];
     // Spaces are sent encoded: a URL's trailing spaces would be trimmed away.
     const bad = () => pick(badValues).replaceAll(" ", "%20");
     const requests = [];
