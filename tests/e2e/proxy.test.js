@@ -186,4 +186,21 @@ describe("GET /api/proxy with an origin that misbehaves", () => {
     const warning = workers.console.run(summary.run).find((line) => line.level === "warn");
     assert.match(warning.message, /the origin sent a line that is not a value: "<html>": proxy stopped$/);
   });
+
+  test("a client that leaves while the origin is still being fetched cancels the run once it answers", async () => {
+    const from = workers.console.lines.length;
+    const client = rawGet(badUrl("/"), "/api/proxy?count=4");
+    await sleep(200);
+    client.destroy();
+    // The runtime finds the client gone when it writes the first chunks,
+    // and cancels the body.
+    const summary = await nextProxySummary(from);
+    assert.equal(summary.outcome, "cancelled", JSON.stringify(summary));
+    assert.ok(summary.sent < 1000, JSON.stringify(summary));
+    await workers.console.until(
+      (lines) => lines.slice(from).some((line) => /^bad origin: body cancelled after \d+ chunks$/.test(line.message)),
+      5_000,
+      "the slow origin's body cancelled",
+    );
+  });
 });
