@@ -31,9 +31,9 @@ use crate::run::RunId;
 use crate::stream::{self, params::StreamParams};
 
 thread_local! {
-    /// The isolate's one memory budget for waiting values, shared by all its
-    /// streams: an isolate runs on one thread, so one per thread is one per
-    /// isolate.
+    /// The isolate's one memory budget, shared by all its runs (streams,
+    /// uploads, proxies): an isolate runs on one thread, so one per thread is
+    /// one per isolate.
     static BUDGET: Budget = Budget::new(ISOLATE_BUDGET_BYTES);
 }
 
