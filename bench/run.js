@@ -22,7 +22,7 @@ import { rawGet, rawGetToEnd, rawUpload } from "../tests/harness/raw-http.js";
 import { stallAtOnePercent } from "../tests/harness/runs.js";
 import { wranglerDryRun } from "../tests/harness/tools.js";
 import { sleep } from "../tests/harness/wait.js";
-import { RECIPE_WORKER, RUST_WORKER, rssMb, startWorkers, workerdPid } from "../tests/harness/workerd.js";
+import { RECIPE_WORKER, RUST_WORKER, rssMb, startWorkers, summaryOf, workerdPid } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
 
 // The Rust worker without its static assets: with them, Miniflare puts the
@@ -444,6 +444,46 @@ async function memoryUnderStalledProxyClients(workerd, pid, { clients = 10, stal
   return { rows, goal: "flat: the same for 100,000 and 10,000,000 values" };
 }
 
+/**
+ * Stalled uploaders: `clients` at once, each sending an upload of 16 MiB
+ * (just under the limit) to the unpaced route and then stopping after
+ * `stopAfter` bytes, the connection left open; workerd's RSS while they are
+ * all stalled, against before. Flat: the same whether they stopped after
+ * 1 MiB or 8 MiB, because the worker holds one 4 KiB chunk per upload and
+ * the rest waits in socket buffers (or was never sent).
+ */
+async function memoryUnderStalledUploaders(workerd, pid, { clients = 10, stallMs = 2000 } = {}) {
+  const size = 16 * 1024 * 1024 - 1024;
+  const rows = [];
+  for (const stopAfter of [1 << 20, 8 << 20]) {
+    await sleep(500);
+    const baseline = await rssMb(pid);
+    const from = workerd.console.lines.length;
+    const uploads = Array.from({ length: clients }, () =>
+      rawUpload(workerd.urls[RUST], "/api/ingest", { size, contentType: "application/octet-stream" }),
+    );
+    await Promise.all(uploads.map((u) => u.until((c) => c.upload.written >= stopAfter, 60_000, `${stopAfter} bytes sent`)));
+    for (const upload of uploads) upload.upload.stop();
+    await sleep(stallMs);
+    const whileStalled = await rssMb(pid);
+    for (const upload of uploads) upload.destroy();
+    const ingests = (lines) =>
+      lines.slice(from).map((line) => summaryOf(line.message)).filter((summary) => summary?.route === "ingest");
+    await workerd.console.until((lines) => ingests(lines).length === clients, 60_000, `${clients} upload summaries`);
+    const summaries = ingests(workerd.console.lines);
+    rows.push({
+      stopAfterBytes: stopAfter,
+      clients,
+      baselineRssMb: round(baseline, 1),
+      stalledRssMb: round(whileStalled, 1),
+      rssGrowthMb: round(whileStalled - baseline, 1),
+      largestChunk: Math.max(...summaries.map((s) => s.largestChunk)),
+      outcomes: [...new Set(summaries.map((s) => s.outcome))],
+    });
+  }
+  return { rows, goal: "flat: the same after 1 MiB and after 8 MiB sent" };
+}
+
 // ---------------------------------------------------------------- report
 
 function table(results) {
@@ -492,6 +532,11 @@ function table(results) {
       `| slow client, ${row.mode}, ${row.count} values | RSS ${row.rssGrowthMb >= 0 ? "+" : ""}${row.rssGrowthMb} MB, maxQueue ${row.maxQueue}, produced ${row.produced}${row.capped ? ", capped" : ""} | | | ${row.mode === "pull" ? "flat" : "capped"} |`,
     );
   }
+  for (const row of results.uploadMemory?.rows ?? []) {
+    lines.push(
+      `| ${row.clients} stalled uploaders, each stopped after ${row.stopAfterBytes} bytes | RSS ${row.rssGrowthMb >= 0 ? "+" : ""}${row.rssGrowthMb} MB, largest chunk held ${row.largestChunk} bytes, ${row.outcomes.join("/")} | | | flat |`,
+    );
+  }
   for (const row of results.proxyMemory?.rows ?? []) {
     lines.push(
       `| ${row.clients} stalled proxy clients, ${row.count} values | RSS ${row.rssGrowthMb >= 0 ? "+" : ""}${row.rssGrowthMb} MB, maxQueue ${row.maxQueue} (${row.maxQueueBytes} bytes), origin produced at most ${row.maxOriginProduced} | | | flat |`,
@@ -520,6 +565,7 @@ async function main() {
     if (wanted("proxy")) results.proxy = await proxyThroughput(workerd, pid);
     if (wanted("memory")) results.memory = await memoryUnderSlowClient(workerd, pid);
     if (wanted("proxyMemory")) results.proxyMemory = await memoryUnderStalledProxyClients(workerd, pid);
+    if (wanted("uploadMemory")) results.uploadMemory = await memoryUnderStalledUploaders(workerd, pid);
   } finally {
     await workerd.dispose();
   }

@@ -144,11 +144,18 @@ fn with_no_look_ahead_the_origin_is_read_only_when_the_client_waits() {
         settle().await;
         assert_eq!(reads.borrow().len(), 0, "nothing read ahead of the client");
         assert_eq!(pipe.take_now(), None, "nothing to hand over yet");
+        settle().await;
+        assert_eq!(
+            reads.borrow().len(),
+            1,
+            "a waiting client makes room for one read"
+        );
         assert_eq!(text(pipe.take().await), "1 1 1\n");
         settle().await;
-        assert_eq!(reads.borrow().len(), 1, "one read per take");
+        assert_eq!(reads.borrow().len(), 1, "and only one");
         assert_eq!(text(pipe.take().await), "2 4 3\n");
-        assert_eq!(reads.borrow().len(), 2);
+        settle().await;
+        assert_eq!(reads.borrow().len(), 2, "one read per take");
     });
 }
 
@@ -266,16 +273,44 @@ fn a_spent_budget_holds_the_pump_unless_its_queue_is_empty() {
         // Another stream, with nothing queued, still gets its next chunk.
         let other = Script::new(one_value_per_chunk(10));
         let other_reads = other.reads_at.clone();
-        let _other = start(&host, params(4), other, &budget);
+        let other_pipe = start(&host, params(4), other, &budget);
         settle().await;
         assert_eq!(other_reads.borrow().len(), 1);
 
+        // The other stream's chunk holds the budget: this pump, its queue
+        // empty after a take, may read one more, and no more.
         assert_eq!(text(pipe.take().await), "1 1 1\n");
         settle().await;
         assert_eq!(
             reads.borrow().len(),
             2,
-            "a take gives the budget back, and the pump goes on"
+            "an empty queue always gets its next chunk"
+        );
+        settle().await;
+        assert_eq!(
+            reads.borrow().len(),
+            2,
+            "but the spent budget holds it there"
+        );
+        assert_eq!(budget.in_use(), 12);
+
+        // The other stream's client takes its chunk: this stream's own
+        // chunk still spends the budget, until its client takes it too.
+        assert_eq!(text(other_pipe.take().await), "1 1 1\n");
+        assert_eq!(budget.in_use(), 6);
+        settle().await;
+        assert_eq!(reads.borrow().len(), 2, "6 of 4 bytes: still spent");
+        assert_eq!(text(pipe.take().await), "2 4 3\n");
+        settle().await;
+        assert_eq!(
+            reads.borrow().len(),
+            3,
+            "the budget given back: the pump goes on"
+        );
+        assert_eq!(
+            budget.in_use(),
+            12,
+            "a chunk of each stream, each read into an empty queue"
         );
     });
 }
@@ -339,5 +374,46 @@ fn a_body_dropped_without_a_cancel_still_stops_the_pump() {
         settle().await;
         assert_eq!(host.summary()["outcome"], "complete");
         assert_eq!(host.texts().len(), 2, "no cancel line: {:?}", host.texts());
+    });
+}
+
+#[test]
+fn a_cancel_reaches_the_origin_while_the_pump_waits_for_it() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let budget = Budget::new(1 << 20);
+        // The origin sends one value, then nothing for as long as it takes.
+        let script = Script::of_text(&["1\n"]).then_pending();
+        let (reads, cancelled) = (script.reads_at.clone(), script.cancelled.clone());
+        let pipe = start(&host, params(4), script, &budget);
+        assert_eq!(text(pipe.take().await), "1 1 1\n");
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert_eq!(reads.borrow().len(), 2, "the pump waits in its second read");
+        pipe.cancel("the client went away");
+        settle().await;
+        assert!(
+            cancelled.get(),
+            "the waiting read is dropped and the origin cancelled"
+        );
+        assert_eq!(host.summary()["outcome"], "cancelled");
+    });
+}
+
+#[test]
+fn the_lines_before_a_bad_one_still_reach_the_client() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let budget = Budget::new(1 << 20);
+        let pipe = start(
+            &host,
+            params(1),
+            Script::of_text(&["1\n2\nx\n3\n"]),
+            &budget,
+        );
+        assert_eq!(text(pipe.take().await), "1 1 1\n2 4 3\n");
+        let Taken::End(ProxyOutcome::OriginFailed, Some(summary)) = pipe.take().await else {
+            panic!("the run ends with the origin's fault");
+        };
+        assert_eq!((summary.values, summary.sent), (2, 2));
     });
 }

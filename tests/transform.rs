@@ -107,3 +107,34 @@ fn a_line_longer_than_the_limit_is_refused_before_it_is_all_held() {
     assert!(fault.0.contains("longer than 4096 bytes"), "{}", fault.0);
     assert!(out.is_empty());
 }
+
+#[test]
+fn a_line_finished_in_a_chunk_is_held_to_the_limit_too() {
+    let mut transform = Transform::new(Format::Text);
+    let mut out = Vec::new();
+    let mut long = vec![b'1'; MAX_LINE_BYTES + 1];
+    long.push(b'\n');
+    let fault = transform.chunk(&long, &mut out).expect_err("too long");
+    assert!(fault.0.contains("longer than 4096 bytes"), "{}", fault.0);
+
+    // Joined from two chunks, just as much.
+    let mut transform = Transform::new(Format::Ndjson);
+    assert_eq!(
+        transform.chunk(&vec![b'{'; MAX_LINE_BYTES], &mut out),
+        Ok(0)
+    );
+    let fault = transform.chunk(b"}\n", &mut out).expect_err("too long");
+    assert!(fault.0.contains("longer than 4096 bytes"), "{}", fault.0);
+}
+
+#[test]
+fn a_fault_keeps_the_lines_before_it() {
+    let mut transform = Transform::new(Format::Text);
+    let mut out = Vec::new();
+    let fault = transform
+        .chunk(b"1\n2\nx\n3\n", &mut out)
+        .expect_err("x is not a value");
+    assert!(fault.0.contains("\"x\""), "{}", fault.0);
+    assert_eq!(out, b"1 1 1\n2 4 3\n");
+    assert_eq!(transform.values(), 2);
+}

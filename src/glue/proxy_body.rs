@@ -63,7 +63,8 @@ fn deliver(
 ) -> Result<(), JsValue> {
     match taken {
         Taken::Chunk(bytes) => controller.enqueue_with_chunk(&Uint8Array::from(bytes.as_slice())),
-        // The body is already cancelled: nothing to close.
+        // The client is gone (the body was cancelled, or the request aborted,
+        // or the body dropped): nobody reads what this would write.
         Taken::End(ProxyOutcome::Cancelled, _) => Ok(()),
         Taken::End(ProxyOutcome::OriginFailed, _) => {
             // The runtime then drops the connection without the body's last

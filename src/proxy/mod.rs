@@ -12,8 +12,9 @@
 //! the pipe, the pump reads the origin's body only while the pipe has room,
 //! and the origin's producer makes values only when its body is read. A
 //! client that stops reading therefore stops the origin, and the worker
-//! holds at most `transformHighWaterMark` transformed chunks plus the one it
-//! is transforming, whatever the sizes. A client that hangs up cancels the
+//! holds at most `max(transformHighWaterMark, 1)` transformed chunks, the
+//! chunk it is transforming and an unfinished line (at most
+//! [`transform::MAX_LINE_BYTES`]), whatever the length of the stream. A client that hangs up cancels the
 //! pipe, whose pump cancels the origin's body: the origin's run ends
 //! `cancelled`, and so does the proxy's.
 //!
@@ -77,12 +78,13 @@ pub fn start<H: Host, R: ChunkReader + 'static>(
         let transform = Transform::new(params.format);
         let pumped = Abortable::new(pump(&pump_pipe, &mut origin, transform), registration).await;
         let outcome = pumped.unwrap_or(ProxyOutcome::Cancelled);
+        // The run's end does not wait for the origin to acknowledge it.
+        pump_pipe.pump_stopped(outcome);
         if outcome != ProxyOutcome::Complete {
             // Tells the origin to stop: its body is cancelled, and with it
             // its producer.
             origin.cancel().await;
         }
-        pump_pipe.pump_stopped(outcome);
     };
     (pipe, task)
 }
@@ -110,9 +112,12 @@ async fn pump<H: Host, R: ChunkReader>(
         pipe.received(chunk.len());
         // Text lines grow about threefold (value, square, sum).
         let mut out = Vec::with_capacity(chunk.len() * 4);
-        match transform.chunk(chunk, &mut out) {
-            Ok(values) => pipe.push(out, values),
-            Err(fault) => return origin_failed(pipe, &fault),
+        let before = transform.values();
+        let transformed = transform.chunk(chunk, &mut out);
+        // The lines before a bad one in the same chunk still go to the client.
+        pipe.push(out, transform.values() - before);
+        if let Err(fault) = transformed {
+            return origin_failed(pipe, &fault);
         }
     }
     match transform.end() {

@@ -1,5 +1,6 @@
 //! The transform's queue: transformed chunks on their way from the origin to
-//! the client, at most `transformHighWaterMark` of them, and the two ends
+//! the client, at most `max(transformHighWaterMark, 1)` of them (with 0, the
+//! one chunk read for a waiting client passes through it), and the two ends
 //! that fill and empty it.
 //!
 //! - The **pump** (the run's task, in [`super`]) reads the origin's next
@@ -8,8 +9,10 @@
 //!   reads ahead of that, so a client that stops reading stops the pump, the
 //!   origin's body fills its pipe, and the origin's producer waits.
 //! - The client's **body** takes one chunk per pull ([`Pipe::take`]).
-//! - Every waiting byte is charged to the isolate's [`Budget`]; the pump
-//!   waits while it is spent, unless nothing of this stream waits.
+//! - Every transformed chunk that waits is charged to the isolate's
+//!   [`Budget`]; the pump waits while it is spent, unless nothing of this
+//!   stream waits. (The chunk being transformed and an unfinished line are
+//!   not charged: they are bounded by one read and the longest line.)
 //!
 //! Cancelling (the client went away) drops what waits and aborts the pump,
 //! which then cancels the origin's body. The summary is written once, when
@@ -199,9 +202,10 @@ impl<H: Host> Pipe<H> {
     /// The next chunk if one is there now; `None` when the caller must
     /// [`Pipe::take`].
     pub fn take_now(&self) -> Option<Taken> {
-        let taken = self.try_take(None)?;
+        let taken = self.try_take(None);
+        // A take, waiting or done, may make room for the pump.
         self.wake_pump();
-        Some(taken)
+        taken
     }
 
     fn try_take(&self, waker: Option<&Waker>) -> Option<Taken> {

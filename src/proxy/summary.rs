@@ -45,7 +45,8 @@ pub struct ProxySummary {
     pub values: u64,
     /// Values handed to the client's body.
     pub sent: u64,
-    /// The most transformed chunks ever waiting for the client.
+    /// The most transformed chunks ever waiting for the client: at most
+    /// `max(transformHighWaterMark, 1)`.
     pub max_queue: u64,
     /// The most bytes ever waiting for the client.
     pub max_queue_bytes: u64,

@@ -54,13 +54,18 @@ impl Transform {
     }
 
     /// Appends the transformed lines of every line that `chunk` finishes to
-    /// `out`, and keeps its unfinished end. Returns how many values it wrote.
+    /// `out`, and keeps its unfinished end. Returns how many values it wrote;
+    /// on a fault, `out` keeps the lines transformed before it (and
+    /// [`Transform::values`] counts them).
     pub fn chunk(&mut self, chunk: &[u8], out: &mut Vec<u8>) -> Result<u64, OriginFault> {
         let before = self.values;
         let mut rest = chunk;
         while let Some(end) = rest.iter().position(|&byte| byte == b'\n') {
             let (head, tail) = rest.split_at(end);
             rest = &tail[1..];
+            if self.partial.len() + head.len() > MAX_LINE_BYTES {
+                return Err(too_long());
+            }
             if self.partial.is_empty() {
                 self.line(head, out)?;
             } else {
@@ -73,9 +78,7 @@ impl Transform {
             }
         }
         if self.partial.len() + rest.len() > MAX_LINE_BYTES {
-            return Err(OriginFault(format!(
-                "the origin sent a line longer than {MAX_LINE_BYTES} bytes"
-            )));
+            return Err(too_long());
         }
         self.partial.extend_from_slice(rest);
         Ok(self.values - before)
@@ -149,6 +152,12 @@ impl Transform {
         self.values += 1;
         (value * value, self.sum)
     }
+}
+
+fn too_long() -> OriginFault {
+    OriginFault(format!(
+        "the origin sent a line longer than {MAX_LINE_BYTES} bytes"
+    ))
 }
 
 /// A line of only ASCII digits, as a u64 (`None` past `u64::MAX`).

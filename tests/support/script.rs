@@ -17,6 +17,9 @@ pub struct Script {
     /// When each read was asked for, in ms since the script was made.
     pub reads_at: Rc<RefCell<Vec<u64>>>,
     pub cancelled: Rc<Cell<bool>>,
+    /// Once the chunks are read, the next read waits forever instead of
+    /// ending the body: an origin with nothing more to send yet.
+    pending_at_end: bool,
     start: Instant,
 }
 
@@ -27,8 +30,15 @@ impl Script {
             current: Vec::new(),
             reads_at: Rc::default(),
             cancelled: Rc::default(),
+            pending_at_end: false,
             start: Instant::now(),
         }
+    }
+
+    /// The same script, whose read after the last chunk never completes.
+    pub fn then_pending(mut self) -> Self {
+        self.pending_at_end = true;
+        self
     }
 
     /// A script of text chunks that all arrive.
@@ -47,6 +57,7 @@ impl ChunkReader for Script {
         let at = self.start.elapsed().as_millis() as u64;
         self.reads_at.borrow_mut().push(at);
         match self.chunks.pop() {
+            None if self.pending_at_end => std::future::pending().await,
             None => Ok(None),
             Some(Err(error)) => Err(error),
             Some(Ok(bytes)) => {
