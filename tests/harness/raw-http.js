@@ -133,9 +133,10 @@ class RawResponse {
  * handle's `upload.written` is how many body bytes the kernel has accepted
  * so far, and `upload.stop()` stops writing. With `chunked`, the body goes
  * with chunked encoding and no `Content-Length`; with `headOnly`, only the
- * request's head is sent.
+ * request's head is sent; with `stopAt`, the writing stops (the connection
+ * left open) once that many body bytes are written: a stalled uploader.
  */
-export function rawUpload(baseUrl, path, { size, contentType = "text/plain", chunked = false, headOnly = false }) {
+export function rawUpload(baseUrl, path, { size, contentType = "text/plain", chunked = false, headOnly = false, stopAt = size }) {
   const url = new URL(baseUrl);
   const socket = net.connect(Number(url.port), url.hostname);
   socket.setNoDelay(true);
@@ -148,8 +149,8 @@ export function rawUpload(baseUrl, path, { size, contentType = "text/plain", chu
   let sent = 0;
   let stopped = headOnly;
   const pump = () => {
-    while (!stopped && sent < size && !socket.destroyed) {
-      const part = piece.subarray(0, Math.min(piece.length, size - sent));
+    while (!stopped && sent < stopAt && !socket.destroyed) {
+      const part = piece.subarray(0, Math.min(piece.length, stopAt - sent));
       sent += part.length;
       const frames = chunked ? [`${part.length.toString(16)}\r\n`, part, "\r\n"] : [part];
       let more = true;
