@@ -35,6 +35,16 @@ fn one_value_per_chunk(count: u64) -> Vec<Result<Vec<u8>, StreamError>> {
 /// Starts a proxied stream over `script` and spawns its pump; returns the
 /// pipe and the script's record of reads.
 fn start(host: &TestHost, params: ProxyParams, script: Script, budget: &Budget) -> Pipe<TestHost> {
+    start_with_task(host, params, script, budget).0
+}
+
+/// [`start`], also returning the pump's task.
+fn start_with_task(
+    host: &TestHost,
+    params: ProxyParams,
+    script: Script,
+    budget: &Budget,
+) -> (Pipe<TestHost>, tokio::task::JoinHandle<()>) {
     let (pipe, pump) = proxy::start(
         host.clone(),
         RunId::from_bits(0xb0),
@@ -43,8 +53,8 @@ fn start(host: &TestHost, params: ProxyParams, script: Script, budget: &Budget) 
         script,
         budget.clone(),
     );
-    tokio::task::spawn_local(pump);
-    pipe
+    let task = tokio::task::spawn_local(pump);
+    (pipe, task)
 }
 
 /// Lets every task that can run, run.
@@ -415,5 +425,30 @@ fn the_lines_before_a_bad_one_still_reach_the_client() {
             panic!("the run ends with the origin's fault");
         };
         assert_eq!((summary.values, summary.sent), (2, 2));
+    });
+}
+
+#[test]
+fn a_pipe_dropped_while_chunks_wait_gives_their_budget_back() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let budget = Budget::new(1 << 20);
+        let (pipe, pump) = start_with_task(
+            &host,
+            params(4),
+            Script::new(one_value_per_chunk(10)),
+            &budget,
+        );
+        settle().await;
+        assert_eq!(
+            budget.in_use(),
+            6 + 6 + 6 + 8,
+            "four chunks wait: 1 1 1, 2 4 3, 3 9 6, 4 16 10"
+        );
+        // Everything that holds the pipe goes, without a cancel.
+        pump.abort();
+        let _ = pump.await;
+        drop(pipe);
+        assert_eq!(budget.in_use(), 0);
     });
 }

@@ -83,6 +83,16 @@ fn what_is_not_the_origin_format_is_the_origin_fault() {
         ),
         (Format::Ndjson, b"7\n", "not a value"),
         (
+            Format::Ndjson,
+            b"{\"value\":1,\"producedAt\":0,\"lead\":0\n",
+            "not a value",
+        ),
+        (
+            Format::Ndjson,
+            b"\"value\":1,\"producedAt\":0,\"lead\":0}\n",
+            "not a value",
+        ),
+        (
             Format::Text,
             b"1\n2",
             "ended in the middle of a line: \"2\"",
@@ -137,4 +147,18 @@ fn a_fault_keeps_the_lines_before_it() {
     assert!(fault.0.contains("\"x\""), "{}", fault.0);
     assert_eq!(out, b"1 1 1\n2 4 3\n");
     assert_eq!(transform.values(), 2);
+}
+
+#[test]
+fn a_line_of_exactly_the_limit_is_whole_enough() {
+    // The origin's summary passes through whatever its length, up to the limit.
+    let head = b"{\"event\":\"summary\",\"pad\":\"";
+    let mut line = head.to_vec();
+    line.resize(MAX_LINE_BYTES - 2, b'x');
+    line.extend_from_slice(b"\"}");
+    assert_eq!(line.len(), MAX_LINE_BYTES);
+    let mut with_newline = line.clone();
+    with_newline.push(b'\n');
+    let (out, values) = transform(Format::Ndjson, &[&with_newline]).expect("at the limit");
+    assert_eq!((out.len(), values), (MAX_LINE_BYTES + 1, vec![0]));
 }
