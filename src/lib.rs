@@ -5,13 +5,15 @@
 //! consumer asks for one. `GET /api/handle-backpressure` answers at once and
 //! runs the recipe's demo in the background, logging to the console;
 //! `GET /api/stream` streams integers to a client, pull or push, and measures
-//! how far the producer gets ahead of it.
+//! how far the producer gets ahead of it; `POST /api/ingest` is a slow worker
+//! reading a fast upload; `GET /api/proxy` carries a client's pace through a
+//! transform back to an origin.
 //!
 //! # Layout
 //!
 //! Read [`demo`] first: it is the recipe. The core is plain Rust, generic over
 //! how to sleep and log ([`host`]), and is tested natively on virtual time.
-//! Each folder is one part of the worker; what both routes share sits at the
+//! Each folder is one part of the worker; what the routes share sits at the
 //! top, below them:
 //!
 //! - [`demo`]: `/api/handle-backpressure`, the recipe's `backpressureDemo()`.
@@ -30,9 +32,10 @@
 //! - [`host`]: what the core needs from a runtime.
 //!
 //! The Workers glue (`src/glue/`, compiled for wasm32 only) is thin: the
-//! fetch handler, the demo's stream and the stream route's body as runtime
-//! `ReadableStream`s, a host backed by `setTimeout` and `console.log`, and
-//! the small executor the worker's Rust tasks run on.
+//! fetch handler, the demo's stream and the stream and proxy bodies as
+//! runtime `ReadableStream`s, the bodies the worker reads, the origin's
+//! service binding, a host backed by `setTimeout` and `console.log`, and the
+//! small executor the worker's Rust tasks run on.
 
 pub mod body;
 pub mod body_guard;

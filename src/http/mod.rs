@@ -1,4 +1,4 @@
-//! The HTTP layer both routes stand on: which paths and methods the worker
+//! The HTTP layer every route stands on: which paths and methods the worker
 //! answers ([`route`]), strict query strings and the parameter specs each
 //! route is described by ([`query`]), and everything that can be refused, as
 //! a status and a JSON body ([`error`]).

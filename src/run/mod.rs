@@ -44,7 +44,7 @@ impl fmt::Display for RunId {
 
 /// One run: its id, the host it runs on, and when it started. Everything a
 /// run writes goes through here, so the `[run <id>]` prefix, the elapsed
-/// time and the summary line are each made in one place, for both routes.
+/// time and the summary line are each made in one place, for every route.
 /// Cloning gives another handle to the same run.
 #[derive(Clone, Debug)]
 pub struct Run<H> {
