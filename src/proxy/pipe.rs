@@ -4,7 +4,7 @@
 //! that fill and empty it.
 //!
 //! - The **pump** (the run's task, in [`super`]) reads the origin's next
-//!   chunk only when [`Pipe::room`] says so: fewer than `highWaterMark`
+//!   chunk only when `Pipe::room` says so: fewer than `highWaterMark`
 //!   chunks wait, or the client's body waits and nothing is there. It never
 //!   reads ahead of that, so a client that stops reading stops the pump, the
 //!   origin's body fills its pipe, and the origin's producer waits.
