@@ -4,6 +4,7 @@
 //! - [`entry`]: the `fetch` and `start` events, and which route does what.
 //! - [`readable`]: a runtime `ReadableStream` whose `pull` is Rust.
 //! - [`demo_stream`]: the demo's stream of integers and its reader.
+//! - [`fed_body`]: a response body fed by a stream's feed or a proxy's pipe.
 //! - [`stream_body`]: `/api/stream`'s response body.
 //! - [`origin`]: `/api/proxy`'s origin, fetched through its service binding.
 //! - [`proxy_body`]: `/api/proxy`'s response body.
@@ -17,6 +18,7 @@ mod body_reader;
 mod callbacks;
 mod demo_stream;
 mod entry;
+mod fed_body;
 mod origin;
 mod proxy_body;
 mod readable;

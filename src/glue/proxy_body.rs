@@ -1,7 +1,5 @@
-//! `/api/proxy`'s response body: a runtime `ReadableStream` with a
-//! `highWaterMark` of 0, so that the runtime pulls only when it has written
-//! the previous chunk towards the client; each pull takes one transformed
-//! chunk from the [`Pipe`].
+//! `/api/proxy`'s response body: a body fed by the proxy's [`Pipe`]
+//! ([`fed_body`]), one transformed chunk per pull.
 //!
 //! A client that goes away cancels the pipe (through the body's cancel or
 //! the request's `AbortSignal`), and the pipe's pump cancels the origin. An
@@ -9,12 +7,10 @@
 //! broken response rather than a short one that looks complete.
 
 use js_sys::Uint8Array;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultController};
 
-use super::readable::{Pull, pull_stream};
-use super::tasks;
+use super::fed_body;
 use super::workers_host::WorkersHost;
 use crate::http::error::StreamError;
 use crate::proxy::pipe::{Pipe, Taken};
@@ -28,30 +24,9 @@ pub(crate) fn body(
     format: Format,
     client_gone: &AbortSignal,
 ) -> Result<ReadableStream, StreamError> {
-    let on_abort = pipe.clone();
-    let aborted = Closure::<dyn FnMut()>::new(move || {
-        tasks::enter(|| on_abort.cancel("the client went away"));
-    });
-    client_gone.set_onabort(Some(aborted.into_js_value().unchecked_ref()));
-
-    // The body's callbacks hold the pipe through a guard that cancels it
-    // when the runtime drops them all, should it ever do so without a cancel.
-    let body_pipe = pipe.body_guard();
-    let pull_pipe = body_pipe.clone();
-    pull_stream(
-        move |controller| {
-            if let Some(taken) = pull_pipe.take_now() {
-                return Pull::Now(deliver(&controller, format, taken));
-            }
-            let pipe = pull_pipe.clone();
-            Pull::Later(async move {
-                let taken = pipe.take().await;
-                deliver(&controller, format, taken)
-            })
-        },
-        move || body_pipe.cancel("the body was cancelled"),
-        0,
-    )
+    fed_body::body(pipe, client_gone, move |controller, taken, _| {
+        deliver(controller, format, taken)
+    })
 }
 
 /// Hands one take to the body: a chunk, or the end (with the proxy's
