@@ -53,9 +53,11 @@ build: setup
 build-panic: setup
 	worker-build --release --no-opt --out-dir target/panic-build -- --features panic-route
 
-# The hello-world peer of the benchmarks, built with the same profile.
+# The benchmarks' Rust peers, built with the same profile: the hello-world
+# worker and the plain port of the recipe (the floors of bundle and CPU).
 hello: setup
 	cd bench/hello && CARGO_TARGET_DIR=$(CURDIR)/target/hello worker-build --release --no-opt
+	cd bench/plain-port && CARGO_TARGET_DIR=$(CURDIR)/target/hello worker-build --release --no-opt
 
 dev: build
 	wrangler dev --ip 127.0.0.1 --port $(PORT)

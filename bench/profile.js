@@ -5,6 +5,7 @@
 //
 //   make profile                       # the demo route, 20 values per run
 //   make profile PROFILE_PATH='/api/stream?count=50000'
+//   PROFILE_BUILD=target/plain-profile node bench/profile.js   # another build
 //
 // The inspector makes console.log dearer than it is without it, so compare
 // shares between runs of this script, not with `make bench`.
@@ -14,7 +15,7 @@ import { startWorkers } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
 
 const TARGET = process.argv[2] ?? "/api/handle-backpressure?count=20&readMs=1&produceMs=1";
-const BUILD = "target/profile-build";
+const BUILD = process.env.PROFILE_BUILD ?? "target/profile-build";
 const INSPECTOR_PORT = 9339;
 
 const workerd = await startWorkers(

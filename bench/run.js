@@ -6,7 +6,10 @@
 // the same integers (bench/peers/js-pull-stream.js), the same bytes as one
 // static body (bench/peers/static-body.js), a hello-world workers-rs worker
 // built with the same profile (bench/hello) and a JS hello-world
-// (bench/peers/js-hello.js): the floors of CPU per request of each stack.
+// (bench/peers/js-hello.js): the floors of CPU per request of each stack; the
+// recipe ported to Rust the plainest way (bench/plain-port), the floor of any
+// Rust-driven demo, with a route that only logs, beside its JS twin
+// (bench/peers/js-log.js), to price a console line from each side.
 //
 // Figures that depend on the machine's load are taken in alternating rounds
 // (each round runs every candidate once, the order reversed every other
@@ -37,6 +40,11 @@ const PEERS = [
   { name: "static", modules: { "static-body.js": "bench/peers/static-body.js" } },
   { name: "hello", modules: { "index.js": "bench/hello/build/index.js", "index_bg.wasm": "bench/hello/build/index_bg.wasm" } },
   { name: "js-hello", modules: { "js-hello.js": "bench/peers/js-hello.js" } },
+  {
+    name: "plain-port",
+    modules: { "index.js": "bench/plain-port/build/index.js", "index_bg.wasm": "bench/plain-port/build/index_bg.wasm" },
+  },
+  { name: "js-log", modules: { "js-log.js": "bench/peers/js-log.js" } },
   { name: "js-ingest", modules: { "js-ingest.js": "bench/peers/js-ingest.js" } },
   // Its origin is the Rust worker's /api/stream, as the Rust proxy's is.
   { name: "js-proxy", modules: { "js-proxy.js": "bench/peers/js-proxy.js" }, services: { ORIGIN: RUST_WORKER.name } },
@@ -111,6 +119,7 @@ async function hintLatency(workerd, { levels = [1, 16], amount = 1000, rounds = 
     [RECIPE]: `/api/handle-backpressure?${DEMO_QUERY}`,
     hello: "/",
     "js-hello": "/",
+    "plain-port": `/?${DEMO_QUERY}`,
   };
   for (const connections of levels) {
     const runs = await alternating(Object.keys(paths), rounds, async (name) => {
@@ -137,6 +146,9 @@ async function hintLatency(workerd, { levels = [1, 16], amount = 1000, rounds = 
       p50RatioSpread: spread(ratios(RUST, RECIPE)),
       helloP50Ratio: ratio(median(p50s("hello")), median(p50s("js-hello"))),
       helloP50RatioSpread: spread(ratios("hello", "js-hello")),
+      plainPort: summary("plain-port"),
+      plainPortP50Ratio: ratio(median(p50s("plain-port")), median(p50s(RECIPE))),
+      plainPortP50RatioSpread: spread(ratios("plain-port", RECIPE)),
     });
   }
   return { query: DEMO_QUERY, rows, goal: "p50 at most 1.1 × the JS recipe at 1 connection, 1.25 × at 16; no errors" };
@@ -170,6 +182,7 @@ async function throughput(workerd, { count = 50_000, bytesCount = 1_000_000, rou
     ...[16, 64, 256, 1024].map((batch) => [`rust pull, batch ${batch}`, RUST, `/api/stream?count=${count}&batch=${batch}`, count]),
     ["rust push, batch 1", RUST, `/api/stream?count=${count}&mode=push`, count],
     ["js pull stream", "js-pull", `/?count=${count}`, count],
+    ["js pull stream, lines made in advance", "js-pull", `/?count=${count}&premade=1`, count],
     ["static body", "static", `/?count=${count}`, count],
     [`rust pull, batch 1024, highWaterMark 64, ${bytesCount} values`, RUST, `/api/stream?count=${bytesCount}&batch=1024&highWaterMark=64`, bytesCount],
     [`js pull stream, batch 1024, ${bytesCount} values`, "js-pull", `/?count=${bytesCount}&batch=1024`, bytesCount],
@@ -192,6 +205,7 @@ async function throughput(workerd, { count = 50_000, bytesCount = 1_000_000, rou
   const comparisons = [
     ["rust pull, batch 1", "js pull stream", "≥ 1.2"],
     ["rust pull, batch 1, highWaterMark 64", "js pull stream", "≥ 1.2"],
+    ["js pull stream, lines made in advance", "js pull stream", "the floor: a pull with no work, one value per pull"],
     [`rust pull, batch 1024, highWaterMark 64, ${bytesCount} values`, `static body, ${bytesCount} values`, "≥ 0.8"],
     [`js pull stream, batch 1024, ${bytesCount} values`, `static body, ${bytesCount} values`, "the floor: JS making the values"],
     [`rust pull, batch 1024, highWaterMark 64, ${bytesCount} values`, `js pull stream, batch 1024, ${bytesCount} values`, ""],
@@ -205,50 +219,72 @@ async function throughput(workerd, { count = 50_000, bytesCount = 1_000_000, rou
 // ---------------------------------------------------------------- 4. CPU
 
 /**
- * workerd's CPU per request, from /proc, for the Rust demo, the JS recipe and
- * the two hello-world floors, in alternating rounds. A demo request counts
- * until its run has ended (its last console line), not just its answer.
+ * workerd's CPU per request, from /proc, in alternating rounds: the Rust demo,
+ * the JS recipe, the plain Rust port (the floor of a Rust-driven demo), the
+ * two hello-world floors, and a request that writes LOG_LINES console lines
+ * from wasm and from JS. A demo request counts until its run has ended (its
+ * last console line), not just its answer.
  */
+const LOG_LINES = 20;
 async function cpuPerRun(workerd, pid, { rounds = 7, demoRuns = 1000, helloRuns = 2000 } = {}) {
-  const done = {
-    [RUST]: (line) => line.message.startsWith('{"run"') && line.message.includes('"outcome":"complete"'),
-    [RECIPE]: (line) => line.message === "Stream value: 2",
+  const demo = `/api/handle-backpressure?${DEMO_QUERY}`;
+  const recipeDone = (line) => line.message === "Stream value: 2";
+  const candidates = {
+    [RUST]: { path: demo, done: (line) => line.message.startsWith('{"run"') && line.message.includes('"outcome":"complete"') },
+    [RECIPE]: { path: demo, done: recipeDone },
+    "plain-port": { path: `/?${DEMO_QUERY}`, done: recipeDone },
+    hello: { path: "/" },
+    "js-hello": { path: "/" },
+    "wasm-log": { worker: "plain-port", path: `/log?lines=${LOG_LINES}` },
+    "js-log": { path: `/?lines=${LOG_LINES}` },
   };
   const measure = async (name) => {
-    const demo = name in done;
-    const runs = demo ? demoRuns : helloRuns;
-    const path = demo ? `/api/handle-backpressure?${DEMO_QUERY}` : "/";
+    const { worker = name, path, done } = candidates[name];
+    const runs = done ? demoRuns : helloRuns;
     await sleep(500);
     const linesBefore = workerd.console.lines.length;
     const before = await cpuMs(pid);
-    await load(new URL(path, workerd.urls[name]).href, { connections: 20, amount: runs });
-    if (demo) {
+    await load(new URL(path, workerd.urls[worker]).href, { connections: 20, amount: runs });
+    if (done) {
       await workerd.console.until(
-        (lines) => lines.slice(linesBefore).filter(done[name]).length >= runs,
+        (lines) => lines.slice(linesBefore).filter(done).length >= runs,
         60_000,
         `${runs} completed runs of ${name}`,
       );
     }
     return ((await cpuMs(pid)) - before) / runs;
   };
-  const perRequest = await alternating([RUST, RECIPE, "hello", "js-hello"], rounds, measure);
+  const perRequest = await alternating(Object.keys(candidates), rounds, measure);
   const row = (name) => ({ cpuMsPerRequest: round(median(perRequest[name]), 3), spread: spread(perRequest[name]) });
   const byRound = (f) => perRequest[RUST].map((_, i) => f(i));
-  const aboveFloor = (i) =>
-    (perRequest[RUST][i] - perRequest.hello[i]) / (perRequest[RECIPE][i] - perRequest["js-hello"][i]);
+  const above = (name, floor, i) => perRequest[name][i] - perRequest[floor][i];
   const demoRatios = byRound((i) => perRequest[RUST][i] / perRequest[RECIPE][i]);
-  const floorRatios = byRound(aboveFloor);
+  const floorRatios = byRound((i) => above(RUST, "hello", i) / above(RECIPE, "js-hello", i));
+  const plainRatios = byRound((i) => perRequest["plain-port"][i] / perRequest[RECIPE][i]);
+  const plainFloorRatios = byRound((i) => above("plain-port", "hello", i) / above(RECIPE, "js-hello", i));
+  const againstPlain = byRound((i) => above(RUST, "hello", i) / above("plain-port", "hello", i));
+  // µs per console line: the logging request above its stack's floor.
+  const wasmLine = byRound((i) => (above("wasm-log", "hello", i) * 1000) / LOG_LINES);
+  const jsLine = byRound((i) => (above("js-log", "js-hello", i) * 1000) / LOG_LINES);
+  const summarise = (list, digits = 3) => ({ median: round(median(list), digits), spread: spread(list) });
   return {
     query: DEMO_QUERY,
     rounds,
     rust: row(RUST),
     js: row(RECIPE),
+    plainPort: row("plain-port"),
     rustHello: row("hello"),
     jsHello: row("js-hello"),
     ratio: round(median(demoRatios), 3),
     ratioSpread: spread(demoRatios),
     aboveFloorRatio: round(median(floorRatios), 3),
     aboveFloorRatioSpread: spread(floorRatios),
+    plainPortRatio: summarise(plainRatios),
+    plainPortAboveFloorRatio: summarise(plainFloorRatios),
+    rustAbovePlainPort: summarise(againstPlain),
+    logLines: LOG_LINES,
+    wasmLineMicros: summarise(wasmLine, 1),
+    jsLineMicros: summarise(jsLine, 1),
     freePlanLimitMs: 10,
     goal: "demo ≤ 1.2 × the JS recipe; demo above the workers-rs floor ≤ 1.0 × the recipe above the JS floor",
   };
@@ -509,6 +545,9 @@ function table(results) {
       `| hint latency p50, ${row.connections} conn. (median of ${row.rounds} rounds) | ${row.rust.p50} ms (${row.rust.p50Spread.join("–")}) | JS recipe ${row.js.p50} ms (${row.js.p50Spread.join("–")}) | ${row.p50Ratio} (${row.p50RatioSpread.join("–")}) | ${row.connections === 1 ? "≤ 1.1" : "≤ 1.25"} |`,
       `| hello-world latency p50, ${row.connections} conn. | workers-rs ${row.rustHello.p50} ms | JS ${row.jsHello.p50} ms | ${row.helloP50Ratio} (${row.helloP50RatioSpread.join("–")}) | the floors |`,
     );
+    if (row.plainPort) lines.push(
+      `| hint latency p50 of the plain Rust port, ${row.connections} conn. | ${row.plainPort.p50} ms (${row.plainPort.p50Spread.join("–")}) | JS recipe | ${row.plainPortP50Ratio} (${row.plainPortP50RatioSpread.join("–")}) | the floor of a Rust-driven demo |`,
+    );
   }
   for (const row of t?.rows ?? []) {
     lines.push(`| stream, ${row.label} | ${row.valuesPerSecond} values/s (${row.spread.join("–")}), ${row.mbPerSecond} MB/s | | | |`);
@@ -520,6 +559,12 @@ function table(results) {
     `| CPU per demo request (median of ${cpu.rounds} rounds) | ${cpu.rust.cpuMsPerRequest} ms (${cpu.rust.spread.join("–")}) | JS recipe ${cpu.js.cpuMsPerRequest} ms (${cpu.js.spread.join("–")}) | ${cpu.ratio} (${cpu.ratioSpread.join("–")}) | ≤ 1.2 |`,
     `| CPU per hello-world request | workers-rs ${cpu.rustHello.cpuMsPerRequest} ms (${cpu.rustHello.spread.join("–")}) | JS ${cpu.jsHello.cpuMsPerRequest} ms (${cpu.jsHello.spread.join("–")}) | ${ratio(cpu.rustHello.cpuMsPerRequest, cpu.jsHello.cpuMsPerRequest)} | the floors |`,
     `| demo CPU above its stack's floor | ${round(cpu.rust.cpuMsPerRequest - cpu.rustHello.cpuMsPerRequest, 3)} ms | ${round(cpu.js.cpuMsPerRequest - cpu.jsHello.cpuMsPerRequest, 3)} ms | ${cpu.aboveFloorRatio} (${cpu.aboveFloorRatioSpread.join("–")}) | ≤ 1.0 |`,
+  );
+  if (cpu?.plainPort) lines.push(
+    `| CPU per demo request, the plain Rust port | ${cpu.plainPort.cpuMsPerRequest} ms (${cpu.plainPort.spread.join("–")}) | JS recipe | ${cpu.plainPortRatio.median} (${cpu.plainPortRatio.spread.join("–")}) | the floor of a Rust-driven demo |`,
+    `| the plain port above its floor | ${round(cpu.plainPort.cpuMsPerRequest - cpu.rustHello.cpuMsPerRequest, 3)} ms | the recipe above its floor | ${cpu.plainPortAboveFloorRatio.median} (${cpu.plainPortAboveFloorRatio.spread.join("–")}) | |`,
+    `| the Rust demo above its floor, against the plain port's | | | ${cpu.rustAbovePlainPort.median} (${cpu.rustAbovePlainPort.spread.join("–")}) | |`,
+    `| CPU per console line (${cpu.logLines} a request, above the floor) | wasm ${cpu.wasmLineMicros.median} µs (${cpu.wasmLineMicros.spread.join("–")}) | JS ${cpu.jsLineMicros.median} µs (${cpu.jsLineMicros.spread.join("–")}) | ${round(cpu.wasmLineMicros.median / cpu.jsLineMicros.median, 2)} | |`,
   );
   for (const row of results.streamCpu?.rows ?? []) {
     lines.push(

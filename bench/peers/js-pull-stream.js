@@ -4,6 +4,9 @@
 // peer the Rust stream's throughput at batch 1 is measured against. With
 // `batch=N`, N values per chunk, one chunk per pull: what JS itself reaches
 // when it makes the values it streams, the floor beside the static body.
+// With `premade=1`, every line is encoded before the stream starts and a pull
+// only hands over the next one: a pull that does no work at all, the floor of
+// any stream that sends one value per pull.
 
 export default {
   fetch(request) {
@@ -12,11 +15,17 @@ export default {
     const batch = Number(query.get("batch") ?? 1);
     const encoder = new TextEncoder();
     let next = 1;
+    const made = query.get("premade") === "1" ? premade(encoder, count, batch) : null;
     const body = new ReadableStream(
       {
         pull(controller) {
           if (next > count) {
             controller.close();
+            return;
+          }
+          if (made) {
+            controller.enqueue(made[Math.floor((next - 1) / batch)]);
+            next += batch;
             return;
           }
           let text = "";
@@ -29,3 +38,21 @@ export default {
     return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8" } });
   },
 };
+
+/** The stream's chunks, `batch` lines each, as views of one encoded body. */
+function premade(encoder, count, batch) {
+  const chunks = [];
+  let text = "";
+  const ends = [];
+  for (let value = 1; value <= count; value++) {
+    text += `${value}\n`;
+    if (value % batch === 0 || value === count) ends.push(text.length);
+  }
+  const bytes = encoder.encode(text);
+  let start = 0;
+  for (const end of ends) {
+    chunks.push(bytes.subarray(start, end));
+    start = end;
+  }
+  return chunks;
+}

@@ -1,0 +1,87 @@
+//! The recipe, ported to Rust the plainest way workers-rs offers, and nothing
+//! more: no checks on the query, no cancel, no summary, no run id.
+//!
+//! The benchmarks run it beside the JS recipe and the backpressure worker. It
+//! is the floor any Rust-driven port of the demo stands on: the generator,
+//! the stream's `pull` and the reader's loop run in Rust, so every value
+//! crosses between wasm and the runtime as often as the recipe's design asks
+//! (a pull, an enqueue, a read and its promise, two timers, two log lines).
+//! What the backpressure worker costs above this worker is its own code; what
+//! this worker costs above the JS recipe is the price of driving the runtime's
+//! streams, timers and console from wasm.
+//!
+//! `/log?lines=N` writes N console lines from wasm and nothing else, to price
+//! one line on its own (`bench/peers/js-log.js` is its JS twin).
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use web_sys::{ReadableStream, ReadableStreamDefaultController, ReadableStreamDefaultReader, UnderlyingSource};
+use worker::{Context, Delay, Env, Request, Response, Result, console_log, event};
+
+#[event(fetch)]
+async fn fetch(request: Request, _env: Env, ctx: Context) -> Result<Response> {
+    // The query read by hand: `Request::url()` would parse the URL with the
+    // `url` crate, which costs CPU per request and 70 KB of wasm.
+    let url = request.inner().url();
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let number = |name: &str, fallback: u64| {
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(key, _)| *key == name)
+            .and_then(|(_, value)| value.parse().ok())
+            .unwrap_or(fallback)
+    };
+    if path.ends_with("/log") {
+        for line in 1..=number("lines", 1) {
+            console_log!("Stream value: {line}");
+        }
+        return Response::ok("logged");
+    }
+    let (count, produce_ms, read_ms) = (number("count", 5), number("produceMs", 100), number("readMs", 1000));
+    ctx.wait_until(async move {
+        let _ = backpressure_demo(count, produce_ms, read_ms).await;
+    });
+    Response::ok("Check your console to see the result!")
+}
+
+/// The recipe's `createStream(integers())`: each pull runs the generator to
+/// its next value, pausing `produce_ms` before every value but the first.
+fn create_stream(produce_ms: u64) -> std::result::Result<ReadableStream, JsValue> {
+    let next = Rc::new(Cell::new(1u64));
+    let pull = Closure::<dyn FnMut(ReadableStreamDefaultController) -> js_sys::Promise>::new(
+        move |controller: ReadableStreamDefaultController| {
+            let next = next.clone();
+            future_to_promise(async move {
+                let value = next.get();
+                if value > 1 {
+                    Delay::from(Duration::from_millis(produce_ms)).await;
+                }
+                console_log!("yielding {value}");
+                next.set(value + 1);
+                controller.enqueue_with_chunk(&JsValue::from_f64(value as f64))?;
+                Ok(JsValue::UNDEFINED)
+            })
+        },
+    );
+    let source = UnderlyingSource::new();
+    source.set_pull(pull.into_js_value().unchecked_ref());
+    ReadableStream::new_with_underlying_source(&source)
+}
+
+/// The recipe's `backpressureDemo()`.
+async fn backpressure_demo(count: u64, produce_ms: u64, read_ms: u64) -> std::result::Result<(), JsValue> {
+    let reader = create_stream(produce_ms)?.get_reader().unchecked_into::<ReadableStreamDefaultReader>();
+    for _ in 0..count {
+        let result = JsFuture::from(reader.read()).await?;
+        let value = js_sys::Reflect::get(&result, &JsValue::from_str("value"))?;
+        console_log!("Stream value: {}", value.as_f64().unwrap_or(0.0) as u64);
+        Delay::from(Duration::from_millis(read_ms)).await;
+    }
+    Ok(())
+}
