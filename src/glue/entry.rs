@@ -5,14 +5,18 @@
 //! the proxy over the origin's stream; or, for the page, passes on the HTML
 //! from the assets binding.
 
+use wasm_bindgen::{JsCast, JsValue};
 use worker::{Context, Env, Request, Response, Result, event};
 
 use std::future::Future;
 
+use super::binding;
 use super::body_reader::BodyReader;
+use super::callbacks::Settled;
 use super::demo_stream;
 use super::origin;
 use super::proxy_body;
+use super::readable::describe;
 use super::response::{self, Answer, refusal};
 use super::stream_body;
 use super::tasks;
@@ -168,15 +172,18 @@ async fn proxy(
 
 /// The page's HTML, from the static assets (`public/index.html`).
 async fn page(request: &Request, env: &Env) -> std::result::Result<Response, Error> {
-    let internal = |error: worker::Error| Error::Internal {
-        message: format!("the page's assets could not be read: {error}"),
+    let assets = binding::fetcher(env, ASSETS_BINDING).ok_or_else(|| Error::Internal {
+        message: format!("the worker has no {ASSETS_BINDING} binding for the page's assets"),
+    })?;
+    let unreadable = |error: JsValue| Error::Internal {
+        message: format!("the page's assets could not be read: {}", describe(error).0),
     };
-    let assets = env.assets(ASSETS_BINDING).map_err(internal)?;
-    let from_assets = assets
-        .fetch_request(request.clone().map_err(internal)?)
+    // A GET has no body to consume: the request itself can be passed on.
+    let from_assets = Settled::new(assets.fetch_request(request.inner()).map_err(unreadable)?)
         .await
-        .map_err(internal)?;
-    Ok(response::page(from_assets))
+        .map_err(unreadable)?
+        .unchecked_into::<web_sys::Response>();
+    Ok(response::page(&from_assets))
 }
 
 /// Starts the stream's producer as its own task and answers with its body.

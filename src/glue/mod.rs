@@ -7,6 +7,7 @@
 //! - [`fed_body`]: a response body fed by a stream's feed or a proxy's pipe.
 //! - [`stream_body`]: `/api/stream`'s response body.
 //! - [`origin`]: `/api/proxy`'s origin, fetched through its service binding.
+//! - [`binding`]: a fetcher binding (the origin, the assets) and its `fetch`.
 //! - [`proxy_body`]: `/api/proxy`'s response body.
 //! - [`body_reader`]: a body read a chunk at a time (an upload, the origin's).
 //! - [`workers_host`]: the core's host, backed by timers and the console.
@@ -14,6 +15,7 @@
 //! - [`tasks`]: the executor the worker's Rust tasks run on.
 //! - [`callbacks`]: timers and promises as futures, through one callback.
 
+mod binding;
 mod body_reader;
 mod callbacks;
 mod demo_stream;

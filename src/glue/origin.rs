@@ -1,29 +1,21 @@
 //! `/api/proxy`'s origin: its stream fetched through the `ORIGIN` service
-//! binding. The binding's own `fetch(url)` is called directly, not through
-//! `worker::Fetcher::fetch`, whose request options bring their serialisers
-//! into the wasm (7.6 KiB gzipped, measured) for a call that needs none.
+//! binding. The binding's own `fetch(url)` is called directly (see
+//! [`binding`](super::binding)), not through `worker::Fetcher::fetch`, whose
+//! request options bring their serialisers into the wasm (7.6 KiB gzipped,
+//! measured) for a call that needs none.
 
-use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::ReadableStream;
 use worker::Env;
 
+use super::binding;
 use super::callbacks::Settled;
 use super::readable::describe;
 use crate::http::error::Error;
 
 /// The service binding `/api/proxy` fetches its origin's stream through.
 const ORIGIN_BINDING: &str = "ORIGIN";
-
-#[wasm_bindgen]
-extern "C" {
-    /// A service binding, as the runtime hands it to the worker.
-    type ServiceBinding;
-
-    #[wasm_bindgen(method, catch)]
-    fn fetch(this: &ServiceBinding, url: &str) -> Result<Promise, JsValue>;
-}
 
 /// The origin's answer: its run and its body.
 pub(crate) struct OriginStream {
@@ -35,12 +27,9 @@ pub(crate) struct OriginStream {
 /// `GET path_and_query` on the origin; anything but a `200` is refused as
 /// the origin's fault.
 pub(crate) async fn fetch(env: &Env, path_and_query: &str) -> Result<OriginStream, Error> {
-    let binding = env
-        .service(ORIGIN_BINDING)
-        .map_err(|error| Error::Internal {
-            message: format!("the {ORIGIN_BINDING} service binding is missing ({error})"),
-        })?;
-    let binding = binding.into_rpc::<ServiceBinding>();
+    let binding = binding::fetcher(env, ORIGIN_BINDING).ok_or_else(|| Error::Internal {
+        message: format!("the worker has no {ORIGIN_BINDING} service binding"),
+    })?;
     let unreachable = |error: JsValue| Error::BadOrigin {
         message: format!("the request to it failed ({})", describe(error).0),
         status: None,

@@ -1,22 +1,38 @@
 //! A runtime `ReadableStream` whose `pull` is an async Rust closure: the one
 //! place where Rust futures become a stream's underlying source.
 //!
-//! The queuing strategy is a `CountQueuingStrategy`: with a `highWaterMark`
-//! of `h` the runtime keeps up to `h` chunks queued ahead of its reader, and
-//! with 0 it pulls only when a read is waiting.
+//! The queuing strategy counts chunks: with a `highWaterMark` of `h` the
+//! runtime keeps up to `h` chunks queued ahead of its reader, and with 0 it
+//! pulls only when a read is waiting.
+//!
+//! The stream is built by three lines of JS, in one call: building the
+//! underlying source and the strategy from Rust (`web_sys::UnderlyingSource`,
+//! `CountQueuingStrategy`) takes six calls across and their glue.
 
 use std::future::Future;
 
-use js_sys::Object;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    CountQueuingStrategy, QueuingStrategyInit, ReadableStream, ReadableStreamDefaultController,
-    UnderlyingSource,
-};
+use web_sys::{ReadableStream, ReadableStreamDefaultController};
 
 use super::tasks;
 use crate::http::error::StreamError;
+
+#[wasm_bindgen(inline_js = "
+export function pullStream(pull, cancel, highWaterMark) {
+  return new ReadableStream({ pull, cancel }, { highWaterMark });
+}")]
+extern "C" {
+    /// A stream with this underlying source's `pull` and `cancel`, and a
+    /// strategy without `size`: every chunk counts one, as with
+    /// `CountQueuingStrategy`.
+    #[wasm_bindgen(js_name = pullStream, catch)]
+    fn new_pull_stream(
+        pull: &JsValue,
+        cancel: &JsValue,
+        high_water_mark: f64,
+    ) -> Result<ReadableStream, JsValue>;
+}
 
 /// What a pull did: finished at once, or must wait for a future.
 pub(crate) enum Pull<F> {
@@ -55,16 +71,12 @@ where
     let cancel =
         Closure::<dyn FnMut(JsValue)>::new(move |_reason: JsValue| tasks::enter(&mut cancel));
 
-    let underlying = UnderlyingSource::new();
     // The stream owns its callbacks from here on, as it would a JS source's;
     // they are freed when the stream is garbage-collected.
-    underlying.set_pull(pull.into_js_value().unchecked_ref());
-    underlying.set_cancel(cancel.into_js_value().unchecked_ref());
-    let strategy = CountQueuingStrategy::new(&QueuingStrategyInit::new(f64::from(high_water_mark)))
-        .map_err(describe)?;
-    ReadableStream::new_with_underlying_source_and_strategy(
-        underlying.unchecked_ref::<Object>(),
-        strategy.unchecked_ref(),
+    new_pull_stream(
+        &pull.into_js_value(),
+        &cancel.into_js_value(),
+        f64::from(high_water_mark),
     )
     .map_err(describe)
 }

@@ -5,7 +5,7 @@
 use web_sys::ReadableStream;
 use worker::{Headers, Response, ResponseBody};
 
-use crate::http::error::Error;
+use crate::http::error::{Error, Joined};
 use crate::ingest::summary::IngestSummary;
 use crate::json::ToJson;
 use crate::page;
@@ -111,19 +111,14 @@ pub(crate) fn proxied(
 /// The live page: the status and body the assets answered with (a `304`
 /// to a conditional request keeps its empty body), its `ETag`, and the page's
 /// own headers.
-pub(crate) fn page(from_assets: Response) -> Response {
-    let status = from_assets.status_code();
+pub(crate) fn page(from_assets: &web_sys::Response) -> Response {
     let etag = from_assets.headers().get("etag").ok().flatten();
     let mut headers = headers(Answer::Page);
     if let Some(etag) = etag.as_deref() {
         headers.push(("etag", etag));
     }
-    let body = match from_assets.into_parts().1 {
-        ResponseBody::Stream(stream) => Body::Stream(stream),
-        ResponseBody::Body(bytes) => return respond(status, &headers, Body::Bytes(&bytes)),
-        ResponseBody::Empty => Body::Empty,
-    };
-    respond(status, &headers, body)
+    let body = from_assets.body().map_or(Body::Empty, Body::Stream);
+    respond(from_assets.status(), &headers, body)
 }
 
 /// An upload's summary, as JSON, tagged with its run.
@@ -144,7 +139,7 @@ pub(crate) fn refusal(error: &Error) -> Response {
     ];
     let allow;
     if let Error::MethodNotAllowed { allow: methods, .. } = error {
-        allow = methods.join(", ");
+        allow = Joined(methods, ", ").to_string();
         headers.push(("allow", &allow));
     }
     respond(

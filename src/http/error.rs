@@ -185,6 +185,23 @@ impl Error {
     }
 }
 
+/// Words with a separator between them, written straight into the message
+/// (no string is built first).
+pub struct Joined<'a>(pub &'a [&'a str], pub &'a str);
+
+impl fmt::Display for Joined<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Joined(words, separator) = self;
+        for (index, word) in words.iter().enumerate() {
+            if index > 0 {
+                f.write_str(separator)?;
+            }
+            f.write_str(word)?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -192,12 +209,12 @@ impl fmt::Display for Error {
             Error::MethodNotAllowed { method, allow } => write!(
                 f,
                 "method {method} is not allowed here; use {}",
-                allow.join(" or ")
+                Joined(allow, " or ")
             ),
             Error::UnknownParameter { name, allowed } => write!(
                 f,
                 "unknown parameter \"{name}\"; allowed parameters are {}",
-                allowed.join(", ")
+                Joined(allowed, ", ")
             ),
             Error::RepeatedParameter { name } => {
                 write!(f, "parameter {name} is given more than once; give it once")
@@ -218,7 +235,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{name} must be one of {}, got \"{value}\"",
-                allowed.join(", ")
+                Joined(allowed, ", ")
             ),
             Error::Internal { message } => write!(f, "internal error: {message}"),
             Error::RunTooLong {
@@ -236,7 +253,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "content type \"{content_type}\" is not read here; send one of {}",
-                allowed.join(", ")
+                Joined(allowed, ", ")
             ),
             Error::BadOrigin { message, .. } => write!(f, "the origin failed: {message}"),
             Error::BodyTooLarge { limit_bytes } => {

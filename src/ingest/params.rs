@@ -45,7 +45,8 @@ impl IngestParams {
 /// over [`MAX_BODY_BYTES`].
 pub fn check_upload(content_type: Option<&str>, content_length: Option<&str>) -> Result<()> {
     let given = content_type.unwrap_or("");
-    let media_type = given.split(';').next().unwrap_or("").trim();
+    // HTTP's optional whitespace is spaces and tabs: ASCII only.
+    let media_type = given.split(';').next().unwrap_or("").trim_ascii();
     if !CONTENT_TYPES
         .iter()
         .any(|allowed| allowed.eq_ignore_ascii_case(media_type))
@@ -55,7 +56,7 @@ pub fn check_upload(content_type: Option<&str>, content_length: Option<&str>) ->
             allowed: CONTENT_TYPES,
         });
     }
-    let declared = content_length.and_then(|length| length.trim().parse::<u64>().ok());
+    let declared = content_length.and_then(|length| length.trim_ascii().parse::<u64>().ok());
     if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
         return Err(Error::BodyTooLarge {
             limit_bytes: MAX_BODY_BYTES,

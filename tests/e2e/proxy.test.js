@@ -20,6 +20,8 @@ before(async () => {
       // The same worker with an origin that misbehaves.
       { ...RUST_WORKER, name: "proxy-of-a-bad-origin", assets: undefined, services: { ORIGIN: "bad-origin" } },
       { name: "bad-origin", modules: { "bad-origin.js": "tests/fixtures/bad-origin.js" } },
+      // The same worker deployed without its bindings.
+      { ...RUST_WORKER, name: "without-bindings", assets: undefined, services: {} },
     ]),
   );
 });
@@ -147,6 +149,25 @@ describe("GET /api/proxy with an origin that misbehaves", () => {
       message: "the origin failed: it answered 404, not a stream",
       originStatus: 404,
     });
+  });
+
+  test("a worker deployed without its bindings says which one is missing, and starts nothing", async () => {
+    const bare = (path) => new URL(path, workers.urls["without-bindings"]);
+    const from = workers.console.lines.length;
+    const proxy = await fetch(bare("/api/proxy?count=1"));
+    assert.equal(proxy.status, 500);
+    assert.deepEqual(await proxy.json(), {
+      error: "internal",
+      message: "internal error: the worker has no ORIGIN service binding",
+    });
+    const page = await fetch(bare("/"));
+    assert.equal(page.status, 500);
+    assert.deepEqual(await page.json(), {
+      error: "internal",
+      message: "internal error: the worker has no ASSETS binding for the page's assets",
+    });
+    await sleep(200);
+    assert.deepEqual(workers.console.lines.slice(from).map((line) => line.message), [], "no run started, nothing logged");
   });
 
   /** The summary of the next proxy run logged after console line `from`. */
