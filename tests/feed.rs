@@ -263,6 +263,43 @@ fn after_a_take_an_unpaced_pull_producer_refills_at_once_without_a_task_switch()
 }
 
 #[test]
+fn an_unpaced_pull_producer_has_every_pull_of_the_body_served_at_once() {
+    // The body's own pattern: a pull takes what is ready and every further
+    // full batch that waits; the next pull first lets that leave the worker.
+    // A producer that is never slower than its client must never make a pull
+    // wait for a promise.
+    for (high_water_mark, batch) in [(0, 1), (1, 1), (4, 1), (1, 3), (0, 4)] {
+        on_virtual_time(async move {
+            let host = TestHost::new();
+            let count = 60;
+            let feed = spawn_stream(&host, 9, params(Mode::Pull, count, high_water_mark, batch));
+            tokio::task::yield_now().await;
+            let case = format!("highWaterMark {high_water_mark}, batch {batch}");
+            let mut values = Vec::new();
+            for pull in 1.. {
+                match feed.take_now() {
+                    Some(Taken::Chunk(chunk)) => {
+                        values.extend(chunk.iter().map(|s| s.value));
+                        while let Some(more) = feed.take_more_now() {
+                            values.extend(more.iter().map(|s| s.value));
+                        }
+                    }
+                    Some(Taken::End(ending, _)) => {
+                        assert_eq!(ending, Ending::Complete, "{case}");
+                        break;
+                    }
+                    None => panic!("{case}: pull {pull} had to wait"),
+                }
+            }
+            assert_eq!(values, (1..=count).collect::<Vec<_>>(), "{case}");
+            let summary = host.summary();
+            let bound = u64::from(high_water_mark.max(batch));
+            assert_eq!(summary["maxQueue"], bound, "{case}");
+        });
+    }
+}
+
+#[test]
 fn the_stream_summary_reports_each_field_of_the_run_once() {
     let paced = StreamParams {
         produce_ms: 100,

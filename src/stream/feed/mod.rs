@@ -162,7 +162,18 @@ impl<H: Host> Feed<H> {
     /// (a full batch, or the rest of a finished stream), as the first poll
     /// of [`Feed::take`] would give it; `None` when the caller must `take`.
     pub fn take_now(&self) -> Option<Taken> {
-        let taken = match self.try_take(None, true) {
+        let step = match self.try_take(None, true) {
+            // Short of a batch, or nothing at all, but this take may have
+            // just made room (what the last pull handed over has left the
+            // worker): if the producer waits for room, let it make its
+            // values here, inline, and look again, as `take` would after the
+            // producer's turn. Without it, a producer that is never slower
+            // than its client still left every other pull to wait for a
+            // promise.
+            Step::TopUp | Step::Wait if self.refill_now() => self.try_take(None, false),
+            step => step,
+        };
+        let taken = match step {
             Step::Chunk(chunk) => Taken::Chunk(chunk),
             Step::Ended(ending) => Taken::End(ending, self.finish_if_done()),
             Step::TopUp | Step::Wait => return None,

@@ -36,8 +36,9 @@ impl<H: Host> Feed<H> {
 
     /// Lets a producer that waits for room make its next values now, inline,
     /// instead of waking its task and waiting for the next turn of the event
-    /// loop: one fewer trip through the task queue per chunk.
-    pub(super) fn refill_now(&self) {
+    /// loop: one fewer trip through the task queue per chunk. True if it did
+    /// (the producer has then gone as far as it can for now).
+    pub(super) fn refill_now(&self) -> bool {
         let parked = {
             let mut shared = self.shared.borrow_mut();
             match (shared.producer.take(), shared.driver.clone()) {
@@ -54,8 +55,12 @@ impl<H: Host> Feed<H> {
                     // Finished inline: let the driver task see it and end.
                     driver.wake();
                 }
+                true
             }
-            None => self.wake_producer(),
+            None => {
+                self.wake_producer();
+                false
+            }
         }
     }
 
