@@ -271,7 +271,7 @@ fn an_unpaced_pull_producer_has_every_pull_of_the_body_served_at_once() {
     for (high_water_mark, batch) in [(0, 1), (1, 1), (4, 1), (1, 3), (0, 4)] {
         on_virtual_time(async move {
             let host = TestHost::new();
-            let count = 60;
+            let count = 61;
             let feed = spawn_stream(&host, 9, params(Mode::Pull, count, high_water_mark, batch));
             tokio::task::yield_now().await;
             let case = format!("highWaterMark {high_water_mark}, batch {batch}");

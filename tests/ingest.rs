@@ -178,6 +178,9 @@ fn the_headers_are_checked_before_anything_is_read() {
         "text/plain; charset=utf-8",
         "Application/X-NDJSON",
         "application/octet-stream",
+        // HTTP's optional whitespace: spaces and tabs.
+        " text/plain ; charset=utf-8",
+        "\ttext/plain\t",
     ] {
         assert_eq!(
             check_upload(Some(content_type), Some("12")),
@@ -190,6 +193,8 @@ fn the_headers_are_checked_before_anything_is_read() {
         Some(""),
         Some("application/json"),
         Some("text/plainx"),
+        // Not HTTP whitespace: a no-break space is part of the type.
+        Some("text/plain\u{a0}"),
     ] {
         let error = check_upload(content_type, None).expect_err("refused");
         assert_eq!(error.status(), 415);
@@ -201,6 +206,11 @@ fn the_headers_are_checked_before_anything_is_read() {
     let limit = MAX_BODY_BYTES.to_string();
     let over = (MAX_BODY_BYTES + 1).to_string();
     assert_eq!(check_upload(Some("text/plain"), Some(&limit)), Ok(()));
+    let spaced = format!(" {over}\t");
+    assert!(
+        check_upload(Some("text/plain"), Some(&spaced)).is_err(),
+        "{spaced:?}"
+    );
     let error = check_upload(Some("text/plain"), Some(&over)).expect_err("too large");
     assert_eq!(
         error,

@@ -30,10 +30,10 @@ extern "C" {
     ) -> Result<Promise, JsValue>;
 }
 
-/// The binding called `name`, or `None` if the worker has none by that name.
+/// The binding called `name`, or `None` if the worker has none by that name
+/// or it has no `fetch` (a binding of another kind under that name).
 pub(crate) fn fetcher(env: &Env, name: &str) -> Option<Fetcher> {
-    Reflect::get(env, &JsValue::from_str(name))
-        .ok()
-        .filter(JsValue::is_object)
-        .map(JsCast::unchecked_into)
+    let binding = Reflect::get(env, &JsValue::from_str(name)).ok()?;
+    let fetch = Reflect::get(&binding, &JsValue::from_str("fetch")).ok()?;
+    fetch.is_function().then(|| binding.unchecked_into())
 }

@@ -178,7 +178,7 @@ async fn page(request: &Request, env: &Env) -> std::result::Result<Response, Err
     let unreadable = |error: JsValue| Error::Internal {
         message: format!("the page's assets could not be read: {}", describe(error).0),
     };
-    // A GET has no body to consume: the request itself can be passed on.
+    // Nothing reads the request after this: it is passed on as it came.
     let from_assets = Settled::new(assets.fetch_request(request.inner()).map_err(unreadable)?)
         .await
         .map_err(unreadable)?

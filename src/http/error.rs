@@ -185,9 +185,9 @@ impl Error {
     }
 }
 
-/// Words with a separator between them, written straight into the message
-/// (no string is built first).
-pub struct Joined<'a>(pub &'a [&'a str], pub &'a str);
+/// Words with a separator between them, written straight into whatever
+/// formats them (an error's message, a header's value).
+pub(crate) struct Joined<'a>(pub(crate) &'a [&'a str], pub(crate) &'a str);
 
 impl fmt::Display for Joined<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

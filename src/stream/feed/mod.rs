@@ -8,10 +8,12 @@
 //! such request is a [`Feed::take`]. The producer runs as its own task and
 //! puts values in the queue when it has room.
 //!
-//! The producer runs in a task the caller spawns, but right after a
-//! [`Feed::take_now`] that freed room it is also polled inline, with that task's waker: refilling the
-//! queue then costs no trip through the event loop (at a batch of 1 that trip
-//! cost about a fifth of each chunk's time).
+//! The producer runs in a task the caller spawns, but when a
+//! [`Feed::take_now`] frees room it is also polled inline, with that task's
+//! waker: before the take looks again if nothing was ready, and after it has
+//! taken. Refilling the queue then costs no trip through the event loop, and
+//! a pull of a producer that is never slower than its client never waits for
+//! a promise.
 //!
 //! Cancelling (the client went away) aborts the producer at once, wherever it
 //! is suspended, so it makes nothing more. The summary line is written once,
@@ -158,21 +160,21 @@ impl<H: Host> Feed<H> {
         })
     }
 
-    /// The next chunk if one can be handed over right now without waiting
-    /// (a full batch, or the rest of a finished stream), as the first poll
-    /// of [`Feed::take`] would give it; `None` when the caller must `take`.
+    /// The next chunk if one can be handed over right now without waiting,
+    /// as [`Feed::take`] would give it after the producer's turn (a full
+    /// batch; what a producer that cannot go on has made; the rest of a
+    /// finished stream); `None` when the caller must `take`.
     pub fn take_now(&self) -> Option<Taken> {
-        let step = match self.try_take(None, true) {
-            // Short of a batch, or nothing at all, but this take may have
-            // just made room (what the last pull handed over has left the
-            // worker): if the producer waits for room, let it make its
-            // values here, inline, and look again, as `take` would after the
-            // producer's turn. Without it, a producer that is never slower
-            // than its client still left every other pull to wait for a
-            // promise.
-            Step::TopUp | Step::Wait if self.refill_now() => self.try_take(None, false),
-            step => step,
-        };
+        let mut step = self.try_take(None, true);
+        if matches!(step, Step::TopUp | Step::Wait) && self.refill_now() {
+            // Short of a batch, or nothing at all, but this take has just
+            // made room (what the last pull handed over has left the worker)
+            // and the producer was waiting for it: it has now made what it
+            // can, here, inline. Look again, as `take` would after the
+            // producer's turn; otherwise every other pull of a producer that
+            // is never slower than its client would wait for a promise.
+            step = self.try_take(None, false);
+        }
         let taken = match step {
             Step::Chunk(chunk) => Taken::Chunk(chunk),
             Step::Ended(ending) => Taken::End(ending, self.finish_if_done()),
