@@ -6,8 +6,10 @@
 //! from the assets binding.
 
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{Context, Env, Request, Response, Result, event};
+use web_sys::{Request, Response};
+use worker::{Context, Env, event};
 
+use std::convert::Infallible;
 use std::future::Future;
 
 use super::binding;
@@ -48,8 +50,13 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
+// The runtime's own request and response, not `worker::Request` and
+// `worker::Response`: converting to and from those costs calls across for
+// fields this worker never reads (the path, `cf`) or sets (the response's
+// `cf`, its web socket), on every request. And this handler never fails:
+// every error is already an answer.
 #[event(fetch)]
-async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
+async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response, Infallible> {
     Ok(answer(&request, &env, &ctx)
         .await
         .unwrap_or_else(|error| refusal(&error)))
@@ -64,18 +71,14 @@ enum Asked {
     Proxy(ProxyParams),
 }
 
-async fn answer(
-    request: &Request,
-    env: &Env,
-    ctx: &Context,
-) -> std::result::Result<Response, Error> {
-    let url = request.inner().url();
+async fn answer(request: &Request, env: &Env, ctx: &Context) -> Result<Response, Error> {
+    let url = request.url();
     let target = Target::of_url(&url);
     #[cfg(feature = "panic-route")]
     if target.path == "/test/panic" {
         panic!("a panic on purpose, to test what follows one");
     }
-    let (route, method) = Route::find(request.method().as_ref(), target.path)?;
+    let (route, method) = Route::find(&request.method(), target.path)?;
     let asked = match route {
         Route::HandleBackpressure => Asked::Demo(DemoParams::from_query(target.query)?),
         Route::Stream => Asked::Stream(StreamParams::from_query(target.query)?),
@@ -127,10 +130,10 @@ async fn answer(
 
 /// Reads the upload at the asked pace and answers with its summary, or `413`
 /// if it passed the limit.
-async fn ingest(request: &Request, params: IngestParams) -> std::result::Result<Response, Error> {
+async fn ingest(request: &Request, params: IngestParams) -> Result<Response, Error> {
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
-    let reader = BodyReader::of(request.inner().body());
+    let reader = BodyReader::of(request.body());
     let summary = ingest::run(WorkersHost, run.clone(), params, reader, budget).await;
     match summary.outcome {
         IngestOutcome::TooLarge => Err(Error::BodyTooLarge {
@@ -142,11 +145,7 @@ async fn ingest(request: &Request, params: IngestParams) -> std::result::Result<
 
 /// Fetches the origin's stream and answers with it, transformed: the pump
 /// as its own task, the pipe as the body.
-async fn proxy(
-    params: ProxyParams,
-    request: &Request,
-    env: &Env,
-) -> std::result::Result<Response, Error> {
+async fn proxy(params: ProxyParams, request: &Request, env: &Env) -> Result<Response, Error> {
     let origin = origin::fetch(env, &params.origin_path_and_query()).await?;
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
@@ -160,7 +159,7 @@ async fn proxy(
         budget,
     );
     tasks::spawn(pump);
-    match proxy_body::body(pipe.clone(), params.format, &request.inner().signal()) {
+    match proxy_body::body(pipe.clone(), params.format, &request.signal()) {
         Ok(body) => Ok(response::proxied(&run, &origin.run, params.format, body)),
         Err(error) => {
             // Not reachable with a working runtime; stop the pump anyway.
@@ -171,7 +170,7 @@ async fn proxy(
 }
 
 /// The page's HTML, from the static assets (`public/index.html`).
-async fn page(request: &Request, env: &Env) -> std::result::Result<Response, Error> {
+async fn page(request: &Request, env: &Env) -> Result<Response, Error> {
     let assets = binding::fetcher(env, ASSETS_BINDING).ok_or_else(|| Error::Internal {
         message: format!("the worker has no {ASSETS_BINDING} binding for the page's assets"),
     })?;
@@ -179,7 +178,7 @@ async fn page(request: &Request, env: &Env) -> std::result::Result<Response, Err
         message: format!("the page's assets could not be read: {}", describe(error).0),
     };
     // Nothing reads the request after this: it is passed on as it came.
-    let from_assets = Settled::new(assets.fetch_request(request.inner()).map_err(unreadable)?)
+    let from_assets = Settled::new(assets.fetch_request(request).map_err(unreadable)?)
         .await
         .map_err(unreadable)?
         .unchecked_into::<web_sys::Response>();
@@ -187,12 +186,12 @@ async fn page(request: &Request, env: &Env) -> std::result::Result<Response, Err
 }
 
 /// Starts the stream's producer as its own task and answers with its body.
-fn start_stream(params: StreamParams, request: &Request) -> std::result::Result<Response, Error> {
+fn start_stream(params: StreamParams, request: &Request) -> Result<Response, Error> {
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
     let (feed, producer) = stream::start(WorkersHost, run.clone(), params, budget);
     tasks::spawn(producer);
-    match stream_body::body(feed.clone(), params.format, &request.inner().signal()) {
+    match stream_body::body(feed.clone(), params.format, &request.signal()) {
         Ok(body) => Ok(response::stream(&run, params.format, body)),
         Err(error) => {
             // Not reachable with a working runtime; stop the producer anyway.

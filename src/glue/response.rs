@@ -1,9 +1,15 @@
 //! The worker's responses: the demo's hint, the stream, the page (its body
 //! from the assets), the same headers without a body for `HEAD`, and every
 //! refusal as JSON with the status the core chose.
+//!
+//! Each response is built by a few lines of JS, in one call: the status, the
+//! headers as one string, and the body. Built from Rust (`worker::Response`
+//! and its conversion, or `web_sys::Headers` and `ResponseInit`), the same
+//! response takes a call across for every header and every field of the
+//! init, on every request.
 
-use web_sys::ReadableStream;
-use worker::{Headers, Response, ResponseBody};
+use wasm_bindgen::prelude::*;
+use web_sys::{ReadableStream, Response};
 
 use crate::http::error::{Error, Joined};
 use crate::ingest::summary::IngestSummary;
@@ -11,6 +17,38 @@ use crate::json::ToJson;
 use crate::page;
 use crate::run::RunId;
 use crate::stream::wire::Format;
+
+#[wasm_bindgen(inline_js = "
+function headers(lines) {
+  const parts = lines.split('\\n'), pairs = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) pairs.push([parts[i], parts[i + 1]]);
+  return pairs;
+}
+export function respondWithBytes(status, lines, bytes) {
+  return new Response(bytes.slice(), { status, headers: headers(lines) });
+}
+export function respondWithStream(status, lines, stream) {
+  return new Response(stream, { status, headers: headers(lines) });
+}")]
+extern "C" {
+    /// A response with this status, these headers (`name\nvalue\n...`) and a
+    /// copy of these bytes as its body: the view into wasm memory is copied
+    /// before Rust runs again.
+    #[wasm_bindgen(js_name = respondWithBytes, catch)]
+    fn respond_with_bytes(
+        status: u16,
+        header_lines: &str,
+        bytes: &[u8],
+    ) -> Result<Response, JsValue>;
+
+    /// The same with this stream as the body, or none.
+    #[wasm_bindgen(js_name = respondWithStream, catch)]
+    fn respond_with_stream(
+        status: u16,
+        header_lines: &str,
+        stream: Option<&ReadableStream>,
+    ) -> Result<Response, JsValue>;
+}
 
 /// The recipe's answer, word for word.
 pub(crate) const HINT: &str = "Check your console to see the result!";
@@ -24,21 +62,23 @@ enum Body<'a> {
 }
 
 /// A response with these headers and this body. Every header here is a fixed
-/// name with an ASCII value (or one the runtime gave us), so the runtime
+/// name with an ASCII value (or one the runtime gave us, which holds no line
+/// break), and every status one the core or the runtime chose, so the runtime
 /// cannot refuse one.
 fn respond(status: u16, headers: &[(&str, &str)], body: Body<'_>) -> Response {
-    let map = Headers::new();
+    let mut lines = String::new();
     for (name, value) in headers {
-        map.set(name, value)
-            .expect("fixed header names with ASCII values are always valid");
+        lines.push_str(name);
+        lines.push('\n');
+        lines.push_str(value);
+        lines.push('\n');
     }
-    let response = match body {
-        Body::Bytes(bytes) => Response::from_bytes(bytes.to_vec()),
-        Body::Stream(stream) => Response::from_body(ResponseBody::Stream(stream)),
-        Body::Empty => Response::empty(),
+    match body {
+        Body::Bytes(bytes) => respond_with_bytes(status, &lines, bytes),
+        Body::Stream(stream) => respond_with_stream(status, &lines, Some(&stream)),
+        Body::Empty => respond_with_stream(status, &lines, None),
     }
-    .expect("a response from bytes, a stream or nothing is always built");
-    response.with_status(status).with_headers(map)
+    .expect("a response with a valid status and headers is always built")
 }
 
 /// The kinds of successful answer, for their headers.
