@@ -26,7 +26,7 @@ CARGO_MUTANTS_VERSION := 27.1.0
 # The wasm-bindgen CLI must be exactly the library's version in Cargo.lock.
 WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
 
-.PHONY: setup toolchain npm build build-panic hello dev deploy tail test lint unit e2e bench profile mutants clean
+.PHONY: setup toolchain npm build build-panic build-recipe hello dev deploy tail test lint unit e2e bench profile mutants clean
 
 setup: toolchain npm
 
@@ -53,6 +53,12 @@ build: setup
 build-panic: setup
 	worker-build --release --no-opt --out-dir target/panic-build -- --features panic-route
 
+# The recipe's route alone (every other route is a Cargo feature, and all
+# are on in `build`): what a team that ports only the recipe deploys. Its
+# test is tests/e2e/recipe-build.test.js; `make bench` weighs its bundle.
+build-recipe: setup
+	worker-build --release --no-opt --out-dir target/recipe-build -- --no-default-features
+
 # The benchmarks' Rust peers, built with the same profile: the hello-world
 # worker and the plain port of the recipe (the floors of bundle and CPU).
 hello: setup
@@ -73,18 +79,23 @@ lint: toolchain
 	cargo fmt --check
 	cargo clippy --all-targets --locked -- -D warnings
 	cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+	@# The builds that leave routes out: the recipe's alone, and each route on its own.
+	for features in "" stream ingest proxy page; do \
+	  cargo clippy --lib --locked --target wasm32-unknown-unknown --no-default-features \
+	    --features "$$features" -- -D warnings; \
+	done
 
 unit:
 	cargo test --locked
 
-e2e: build build-panic
+e2e: build build-panic build-recipe
 	node --test --test-concurrency=1 "tests/e2e/*.test.js"
 
 test: setup lint unit e2e
 
 # Figures against the peers (bench/run.js), then the full reliability suite
 # and a longer property-test run.
-bench: build hello
+bench: build build-recipe hello
 	node bench/run.js
 	RELIABILITY=full node --test --test-concurrency=1 tests/e2e/reliability.test.js
 	PROPTEST_CASES=20000 cargo test --release --locked --test properties

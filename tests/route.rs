@@ -54,6 +54,31 @@ fn the_page_is_at_the_root() {
 }
 
 #[test]
+fn a_route_left_out_of_the_build_is_no_route_whatever_the_method() {
+    let recipe_only = [Route::HandleBackpressure];
+    for (method, path) in [
+        ("GET", "/api/stream"),
+        ("POST", "/api/stream"),
+        ("HEAD", "/"),
+        ("POST", "/api/ingest"),
+        ("GET", "/api/ingest"),
+        ("GET", "/api/proxy"),
+    ] {
+        let error = Route::find_among(&recipe_only, method, path).expect_err(path);
+        assert_eq!(error.status(), 404, "{method} {path}");
+        assert_eq!(body(&error)["path"], json!(path));
+    }
+    assert_eq!(
+        Route::find_among(&recipe_only, "GET", "/api/handle-backpressure"),
+        Ok((Route::HandleBackpressure, Method::Get))
+    );
+    assert_eq!(
+        Route::find_among(&recipe_only, "POST", "/api/handle-backpressure").map_err(|e| e.status()),
+        Err(405)
+    );
+}
+
+#[test]
 fn other_methods_get_405_with_the_allowed_ones() {
     for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "get"] {
         let error = Route::find(method, "/api/handle-backpressure").expect_err(method);

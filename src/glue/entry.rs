@@ -4,38 +4,74 @@
 //! in `ctx.wait_until` behind an immediate answer, the stream as the body,
 //! the proxy over the origin's stream; or, for the page, passes on the HTML
 //! from the assets binding.
+//!
+//! Every route but the recipe's is a Cargo feature (`stream`, `ingest`,
+//! `proxy`, `page`; all on by default): a build without one answers its path
+//! with 404, and carries none of its code.
 
-use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Request, Response};
 use worker::{Context, Env, event};
 
 use std::convert::Infallible;
 use std::future::Future;
 
-use super::binding;
-use super::body_reader::BodyReader;
-use super::callbacks::Settled;
 use super::demo_stream;
-use super::origin;
-use super::proxy_body;
-use super::readable::describe;
 use super::response::{self, Answer, refusal};
-use super::stream_body;
 use super::tasks;
 use super::workers_host::{WorkersHost, random_bits};
-use crate::budget::{Budget, ISOLATE_BUDGET_BYTES};
 use crate::demo::{self, params::DemoParams};
 use crate::http::error::Error;
-use crate::http::query::Query;
-use crate::http::route::{Method, Route, Target, UPLOAD_METHODS};
-use crate::ingest;
-use crate::ingest::params::{IngestParams, MAX_BODY_BYTES, check_upload};
-use crate::ingest::summary::IngestOutcome;
-use crate::page::ASSETS_BINDING;
-use crate::proxy::{self, params::ProxyParams};
+use crate::http::route::{Method, Route, Target};
 use crate::run::RunId;
-use crate::stream::{self, params::StreamParams};
 
+#[cfg(any(feature = "ingest", feature = "proxy"))]
+use super::body_reader::BodyReader;
+#[cfg(any(feature = "stream", feature = "ingest", feature = "proxy"))]
+use crate::budget::{Budget, ISOLATE_BUDGET_BYTES};
+#[cfg(feature = "page")]
+use {
+    super::binding,
+    super::callbacks::Settled,
+    super::readable::describe,
+    crate::http::query::Query,
+    crate::page::ASSETS_BINDING,
+    wasm_bindgen::{JsCast, JsValue},
+};
+#[cfg(feature = "proxy")]
+use {
+    super::origin,
+    super::proxy_body,
+    crate::proxy::{self, params::ProxyParams},
+};
+#[cfg(feature = "stream")]
+use {
+    super::stream_body,
+    crate::stream::{self, params::StreamParams},
+};
+#[cfg(feature = "ingest")]
+use {
+    crate::http::route::UPLOAD_METHODS,
+    crate::ingest::{
+        self,
+        params::{IngestParams, MAX_BODY_BYTES, check_upload},
+        summary::IngestOutcome,
+    },
+};
+
+/// The routes this build answers: the recipe's, and those its features add.
+const BUILT: &[Route] = &[
+    Route::HandleBackpressure,
+    #[cfg(feature = "stream")]
+    Route::Stream,
+    #[cfg(feature = "page")]
+    Route::Page,
+    #[cfg(feature = "ingest")]
+    Route::Ingest,
+    #[cfg(feature = "proxy")]
+    Route::Proxy,
+];
+
+#[cfg(any(feature = "stream", feature = "ingest", feature = "proxy"))]
 thread_local! {
     /// The isolate's one memory budget, shared by all its runs (streams,
     /// uploads, proxies): an isolate runs on one thread, so one per thread is
@@ -65,28 +101,40 @@ async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response, Inf
 /// What a valid request asks for.
 enum Asked {
     Demo(DemoParams),
+    #[cfg(feature = "stream")]
     Stream(StreamParams),
+    #[cfg(feature = "page")]
     Page,
+    #[cfg(feature = "ingest")]
     Ingest(IngestParams),
+    #[cfg(feature = "proxy")]
     Proxy(ProxyParams),
 }
 
-async fn answer(request: &Request, env: &Env, ctx: &Context) -> Result<Response, Error> {
+async fn answer(
+    request: &Request,
+    // Only the page and the proxy reach their bindings.
+    #[cfg_attr(not(any(feature = "page", feature = "proxy")), allow(unused_variables))] env: &Env,
+    ctx: &Context,
+) -> Result<Response, Error> {
     let url = request.url();
     let target = Target::of_url(&url);
     #[cfg(feature = "panic-route")]
     if target.path == "/test/panic" {
         panic!("a panic on purpose, to test what follows one");
     }
-    let (route, method) = Route::find(&request.method(), target.path)?;
+    let (route, method) = Route::find_among(BUILT, &request.method(), target.path)?;
     let asked = match route {
         Route::HandleBackpressure => Asked::Demo(DemoParams::from_query(target.query)?),
+        #[cfg(feature = "stream")]
         Route::Stream => Asked::Stream(StreamParams::from_query(target.query)?),
+        #[cfg(feature = "page")]
         Route::Page => {
             // The page takes no parameters; a query is refused like any other.
             Query::parse(target.query, &[])?;
             Asked::Page
         }
+        #[cfg(feature = "ingest")]
         Route::Ingest => {
             let params = IngestParams::from_query(target.query)?;
             let headers = request.headers();
@@ -96,17 +144,29 @@ async fn answer(request: &Request, env: &Env, ctx: &Context) -> Result<Response,
             )?;
             Asked::Ingest(params)
         }
+        #[cfg(feature = "proxy")]
         Route::Proxy => Asked::Proxy(ProxyParams::from_query(target.query)?),
+        // Not reached: `find_among` gives only the routes this build has.
+        #[allow(unreachable_patterns)]
+        _ => {
+            return Err(Error::NotFound {
+                path: target.path.to_owned(),
+            });
+        }
     };
     if method == Method::Head {
         // The headers GET would send; no run starts.
         return Ok(response::head(match asked {
             Asked::Demo(_) => Answer::Hint,
+            #[cfg(feature = "stream")]
             Asked::Stream(params) => Answer::Stream(params.format),
+            #[cfg(feature = "proxy")]
             Asked::Proxy(params) => Answer::Stream(params.format),
+            #[cfg(feature = "page")]
             Asked::Page => Answer::Page,
             // Not reached (Route::find refuses HEAD here), but if it were,
             // this is the right answer.
+            #[cfg(feature = "ingest")]
             Asked::Ingest(_) => {
                 return Err(Error::MethodNotAllowed {
                     method: "HEAD".to_owned(),
@@ -121,13 +181,18 @@ async fn answer(request: &Request, env: &Env, ctx: &Context) -> Result<Response,
             keep_alive(ctx, run_demo(run.clone(), params));
             Ok(response::hint(&run))
         }
+        #[cfg(feature = "stream")]
         Asked::Stream(params) => start_stream(params, request),
+        #[cfg(feature = "page")]
         Asked::Page => page(request, env).await,
+        #[cfg(feature = "ingest")]
         Asked::Ingest(params) => ingest(request, params).await,
+        #[cfg(feature = "proxy")]
         Asked::Proxy(params) => proxy(params, request, env).await,
     }
 }
 
+#[cfg(feature = "ingest")]
 /// Reads the upload at the asked pace and answers with its summary, or `413`
 /// if it passed the limit.
 async fn ingest(request: &Request, params: IngestParams) -> Result<Response, Error> {
@@ -143,6 +208,7 @@ async fn ingest(request: &Request, params: IngestParams) -> Result<Response, Err
     }
 }
 
+#[cfg(feature = "proxy")]
 /// Fetches the origin's stream and answers with it, transformed: the pump
 /// as its own task, the pipe as the body.
 async fn proxy(params: ProxyParams, request: &Request, env: &Env) -> Result<Response, Error> {
@@ -169,6 +235,7 @@ async fn proxy(params: ProxyParams, request: &Request, env: &Env) -> Result<Resp
     }
 }
 
+#[cfg(feature = "page")]
 /// The page's HTML, from the static assets (`public/index.html`).
 async fn page(request: &Request, env: &Env) -> Result<Response, Error> {
     let assets = binding::fetcher(env, ASSETS_BINDING).ok_or_else(|| Error::Internal {
@@ -185,6 +252,7 @@ async fn page(request: &Request, env: &Env) -> Result<Response, Error> {
     Ok(response::page(&from_assets))
 }
 
+#[cfg(feature = "stream")]
 /// Starts the stream's producer as its own task and answers with its body.
 fn start_stream(params: StreamParams, request: &Request) -> Result<Response, Error> {
     let run = RunId::from_bits(random_bits());

@@ -45,16 +45,35 @@ pub enum Method {
 }
 
 impl Route {
+    /// Every route: what a full build of the worker answers.
+    pub const ALL: &'static [Route] = &[
+        Route::HandleBackpressure,
+        Route::Stream,
+        Route::Page,
+        Route::Ingest,
+        Route::Proxy,
+    ];
+
     /// The route for `path`, if `method` may be used on it.
     pub fn find(method: &str, path: &str) -> Result<(Route, Method)> {
+        Route::find_among(Route::ALL, method, path)
+    }
+
+    /// The same among the routes a build answers (a build may leave routes
+    /// out: see the features in `Cargo.toml`). A route left out is refused
+    /// as a path that is no route at all, whatever the method.
+    pub fn find_among(built: &[Route], method: &str, path: &str) -> Result<(Route, Method)> {
         let route = match path {
-            "/api/handle-backpressure" => Route::HandleBackpressure,
-            "/api/stream" => Route::Stream,
-            "/" => Route::Page,
-            "/api/ingest" => Route::Ingest,
-            "/api/proxy" => Route::Proxy,
-            _ => return Err(Error::NotFound { path: echo(path) }),
+            "/api/handle-backpressure" => Some(Route::HandleBackpressure),
+            "/api/stream" => Some(Route::Stream),
+            "/" => Some(Route::Page),
+            "/api/ingest" => Some(Route::Ingest),
+            "/api/proxy" => Some(Route::Proxy),
+            _ => None,
         };
+        let route = route
+            .filter(|route| built.contains(route))
+            .ok_or_else(|| Error::NotFound { path: echo(path) })?;
         let allow = route.methods();
         let method = match method {
             "GET" if allow == READ_METHODS => Method::Get,
