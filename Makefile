@@ -45,8 +45,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-fund --no-audit
 	@touch $@
 
+# The routes built besides the recipe's, each a Cargo feature: all of them
+# unless told. `wrangler deploy` runs `make build`, so `ROUTES="stream page"
+# make deploy` deploys those two and the recipe, and `ROUTES= make deploy`
+# the recipe alone; a route left out answers 404.
+ROUTES ?= stream ingest proxy page
+
 build: setup
-	worker-build --release --no-opt
+	worker-build --release --no-opt -- --no-default-features --features "$(ROUTES)"
 
 # The worker with a route that panics on purpose (the panic-route feature),
 # for tests/e2e/panic.test.js only; never deployed.
