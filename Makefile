@@ -46,9 +46,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 # The routes built besides the recipe's, each a Cargo feature: all of them
-# unless told. `wrangler deploy` runs `make build`, so `ROUTES="stream page"
-# make deploy` deploys those two and the recipe, and `ROUTES= make deploy`
-# the recipe alone; a route left out answers 404.
+# unless told. `wrangler deploy` runs `make build`, so `ROUTES=stream make
+# deploy` deploys the stream and the recipe, and `ROUTES= make deploy` the
+# recipe alone; a route left out answers 404.
 ROUTES ?= stream ingest proxy page
 
 build: setup

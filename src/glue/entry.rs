@@ -164,7 +164,7 @@ async fn answer(
             Asked::Proxy(params) => Answer::Stream(params.format),
             #[cfg(feature = "page")]
             Asked::Page => Answer::Page,
-            // Not reached (Route::find refuses HEAD here), but if it were,
+            // Not reached (`find_among` refuses HEAD here), but if it were,
             // this is the right answer.
             #[cfg(feature = "ingest")]
             Asked::Ingest(_) => {
