@@ -46,22 +46,25 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 # The routes built besides the recipe's, each a Cargo feature: all of them
-# unless told. `wrangler deploy` runs `make build`, so `ROUTES=stream make
-# deploy` deploys the stream and the recipe, and `ROUTES= make deploy` the
-# recipe alone; a route left out answers 404.
-ROUTES ?= stream ingest proxy page
+# unless WORKER_ROUTES says otherwise. `wrangler deploy` and `wrangler dev`
+# run `make build`, so `WORKER_ROUTES=stream make deploy` deploys the stream
+# and the recipe, and `WORKER_ROUTES= make deploy` the recipe alone; a route
+# left out answers 404.
+ALL_ROUTES := stream ingest proxy page
+WORKER_ROUTES ?= $(ALL_ROUTES)
 
 build: setup
-	worker-build --release --no-opt -- --no-default-features --features "$(ROUTES)"
+	worker-build --release --no-opt -- --no-default-features --features "$(WORKER_ROUTES)"
 
 # The worker with a route that panics on purpose (the panic-route feature),
 # for tests/e2e/panic.test.js only; never deployed.
 build-panic: setup
 	worker-build --release --no-opt --out-dir target/panic-build -- --features panic-route
 
-# The recipe's route alone (every other route is a Cargo feature, and all
-# are on in `build`): what a team that ports only the recipe deploys. Its
-# test is tests/e2e/recipe-build.test.js; `make bench` weighs its bundle.
+# The recipe's route alone (every other route is a Cargo feature; `build`
+# has all unless WORKER_ROUTES says otherwise): what a team that ports only
+# the recipe deploys, kept apart from build/ for its test
+# (tests/e2e/recipe-build.test.js) and for `make bench`, which weighs it.
 build-recipe: setup
 	worker-build --release --no-opt --out-dir target/recipe-build -- --no-default-features
 
@@ -85,10 +88,11 @@ lint: toolchain
 	cargo fmt --check
 	cargo clippy --all-targets --locked -- -D warnings
 	cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
-	@# The builds that leave routes out: the recipe's alone, and each route on its own.
-	for features in "" stream ingest proxy page; do \
+	@# The builds that leave routes out: the recipe's alone, each route with
+	@# what it needs, and all but the page.
+	for features in "" stream ingest proxy page "stream ingest proxy"; do \
 	  cargo clippy --lib --locked --target wasm32-unknown-unknown --no-default-features \
-	    --features "$$features" -- -D warnings; \
+	    --features "$$features" -- -D warnings || exit 1; \
 	done
 
 unit:
@@ -98,6 +102,11 @@ e2e: build build-panic build-recipe
 	node --test --test-concurrency=1 "tests/e2e/*.test.js"
 
 test: setup lint unit e2e
+
+# The tests and the benchmarks are of the whole worker, whatever the shell's
+# WORKER_ROUTES; exported, so that the `make build` wrangler runs (the dry
+# run, `make dev`) builds the same.
+test e2e bench: export WORKER_ROUTES := $(ALL_ROUTES)
 
 # Figures against the peers (bench/run.js), then the full reliability suite
 # and a longer property-test run.

@@ -54,6 +54,27 @@ fn the_page_is_at_the_root() {
 }
 
 #[test]
+fn a_full_build_has_every_route() {
+    // The match has no wildcard: a new route fails to compile here until
+    // it is listed in `Route::ALL`, which is what `find` answers.
+    let listed = |route: Route| match route {
+        Route::HandleBackpressure | Route::Stream | Route::Page | Route::Ingest | Route::Proxy => {
+            Route::ALL.contains(&route)
+        }
+    };
+    for route in [
+        Route::HandleBackpressure,
+        Route::Stream,
+        Route::Page,
+        Route::Ingest,
+        Route::Proxy,
+    ] {
+        assert!(listed(route), "{route:?}");
+    }
+    assert_eq!(Route::ALL.len(), 5);
+}
+
+#[test]
 fn a_route_left_out_of_the_build_is_no_route_whatever_the_method() {
     let recipe_only = [Route::HandleBackpressure];
     for (method, path) in [
