@@ -27,6 +27,7 @@ import { wranglerDryRun } from "../tests/harness/tools.js";
 import { sleep } from "../tests/harness/wait.js";
 import { RECIPE_WORKER, RUST_WORKER, rssMb, startWorkers, summaryOf, workerdPid } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
+import { alternating, cpuMs, median, ratio, round, spread } from "./measure.js";
 
 // The Rust worker without its static assets: with them, Miniflare puts the
 // platform's asset router in front of every request, in the same workerd, and
@@ -51,33 +52,6 @@ const PEERS = [
 ];
 const RUST = RUST_WORKER.name;
 const RECIPE = RECIPE_WORKER.name;
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const spread = (values) => [round(Math.min(...values), 3), round(Math.max(...values), 3)];
-
-/**
- * Runs `measure(candidate)` for every candidate in `rounds` rounds, the order
- * reversed every other round; returns each candidate's list of results.
- */
-async function alternating(candidates, rounds, measure) {
-  const results = Object.fromEntries(candidates.map((candidate) => [candidate, []]));
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? candidates : [...candidates].reverse();
-    for (const candidate of order) results[candidate].push(await measure(candidate));
-  }
-  return results;
-}
-const round = (value, digits = 2) => Number(value.toFixed(digits));
-const ratio = (ours, theirs) => round(ours / theirs, 3);
-
-// ---------------------------------------------------------------- workerd
-
-/** CPU time (user + system) of a process, in ms. */
-async function cpuMs(pid) {
-  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1].split(" ");
-  // utime and stime are fields 14 and 15 of stat; here counted after "comm".
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 // ---------------------------------------------------------------- 1. bundle
 

@@ -1,0 +1,89 @@
+// `node bench/ab.js <build A> <build B> [rounds] [--stream <path>] [--until <text>]`:
+// two builds of the worker (worker-build output folders, such as build/ and a
+// copy of it from before a change) against each other in one workerd, in
+// alternating rounds, which is how a change is judged here: a figure counts
+// only when it beats the spread of the rounds.
+//
+//   node bench/ab.js /tmp/before build 11
+//       CPU per demo request (`count=2&produceMs=1&readMs=1`, 1,000 requests a
+//       round, each waited to its last line), above the workers-rs hello-world
+//       floor, for A, B and the plain port (bench/plain-port), with A/B and
+//       each against the plain port. `--until` names the last line's text when
+//       a build does not write the summary (the default, `"outcome":"complete"`).
+//   node bench/ab.js /tmp/before build 7 --stream '/api/stream?count=1000000&batch=1024&highWaterMark=64'
+//       CPU per 1,000 values and values per second of one stream at a time,
+//       read to its end over a raw socket.
+//
+// Needs `make hello` for the floors. Prints medians with (min–max).
+
+import { parseArgs } from "node:util";
+import { rawGetToEnd } from "../tests/harness/raw-http.js";
+import { sleep } from "../tests/harness/wait.js";
+import { startWorkers, workerdPid } from "../tests/harness/workerd.js";
+import { load } from "./load.js";
+import { alternating, cpuMs, median, spread } from "./measure.js";
+
+const { values: options, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { stream: { type: "string" }, until: { type: "string", default: '"outcome":"complete"' } },
+});
+const [buildA, buildB, rounds = "9"] = positionals;
+if (!buildA || !buildB) throw new Error("usage: node bench/ab.js <build A> <build B> [rounds] [--stream <path>]");
+
+const built = (name, dir) => ({
+  name,
+  modules: { "index.js": `${dir}/index.js`, "index_bg.wasm": `${dir}/index_bg.wasm` },
+});
+const DEMO = "/api/handle-backpressure?count=2&produceMs=1&readMs=1";
+const workers = [built("a", buildA), built("b", buildB)];
+if (!options.stream) workers.push(built("plain", "bench/plain-port/build"), built("hello", "bench/hello/build"));
+const workerd = await startWorkers(workers);
+const pid = await workerdPid();
+const show = (label, list, digits = 3) =>
+  console.log(`${label.padEnd(28)} ${median(list).toFixed(digits)} (${spread(list).map((v) => v.toFixed(digits)).join("–")})`);
+
+try {
+  if (options.stream) {
+    const count = Number(new URL(options.stream, "http://x").searchParams.get("count"));
+    const runs = await alternating(["a", "b"], Number(rounds), async (name) => {
+      await sleep(300);
+      const before = await cpuMs(pid);
+      const started = performance.now();
+      const client = await rawGetToEnd(workerd.urls[name], options.stream, {}, 120_000);
+      const seconds = (performance.now() - started) / 1000;
+      const lines = client.body.split("\n").length - 1;
+      if (lines !== count) throw new Error(`build ${name} sent ${lines} lines of ${count}`);
+      return { cpuPer1000: ((await cpuMs(pid)) - before) / (count / 1000), perSecond: count / seconds };
+    });
+    for (const name of ["a", "b"]) {
+      show(`${name}: CPU ms per 1,000 values`, runs[name].map((run) => run.cpuPer1000));
+      show(`${name}: values per second`, runs[name].map((run) => run.perSecond), 0);
+    }
+    show("CPU, A/B", runs.a.map((run, i) => run.cpuPer1000 / runs.b[i].cpuPer1000));
+    show("values per second, B/A", runs.a.map((run, i) => runs.b[i].perSecond / run.perSecond));
+  } else {
+    // The plain port writes no summary: its last line is the reader's last value.
+    const lastLine = { a: options.until, b: options.until, plain: "Stream value: 2" };
+    const runs = await alternating(["a", "b", "plain", "hello"], Number(rounds), async (name) => {
+      const requests = name === "hello" ? 2000 : 1000;
+      await sleep(400);
+      const linesBefore = workerd.console.lines.length;
+      const before = await cpuMs(pid);
+      await load(new URL(name === "hello" ? "/" : DEMO, workerd.urls[name]).href, { connections: 20, amount: requests });
+      if (lastLine[name]) {
+        const done = (lines) =>
+          lines.slice(linesBefore).filter((line) => line.message.includes(lastLine[name])).length >= requests;
+        await workerd.console.until(done, 60_000, `${requests} runs of build ${name} to end`);
+      }
+      return ((await cpuMs(pid)) - before) / requests;
+    });
+    for (const name of ["a", "b", "plain", "hello"]) show(`${name}: CPU ms per request`, runs[name]);
+    const above = (name, i) => runs[name][i] - runs.hello[i];
+    const each = (f) => runs.a.map((_, i) => f(i));
+    show("above the floor, A/B", each((i) => above("a", i) / above("b", i)));
+    show("above the floor, A/plain", each((i) => above("a", i) / above("plain", i)));
+    show("above the floor, B/plain", each((i) => above("b", i) / above("plain", i)));
+  }
+} finally {
+  await workerd.dispose();
+}
