@@ -19,7 +19,7 @@
 import { parseArgs } from "node:util";
 import { rawGetToEnd } from "../tests/harness/raw-http.js";
 import { sleep } from "../tests/harness/wait.js";
-import { startWorkers, workerdPid } from "../tests/harness/workerd.js";
+import { builtWorker, startWorkers, workerdPid } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
 import { alternating, cpuMs, median, spread } from "./measure.js";
 
@@ -30,13 +30,11 @@ const { values: options, positionals } = parseArgs({
 const [buildA, buildB, rounds = "9"] = positionals;
 if (!buildA || !buildB) throw new Error("usage: node bench/ab.js <build A> <build B> [rounds] [--stream <path>]");
 
-const built = (name, dir) => ({
-  name,
-  modules: { "index.js": `${dir}/index.js`, "index_bg.wasm": `${dir}/index_bg.wasm` },
-});
 const DEMO = "/api/handle-backpressure?count=2&produceMs=1&readMs=1";
-const workers = [built("a", buildA), built("b", buildB)];
-if (!options.stream) workers.push(built("plain", "bench/plain-port/build"), built("hello", "bench/hello/build"));
+const workers = [builtWorker("a", buildA), builtWorker("b", buildB)];
+if (!options.stream) {
+  workers.push(builtWorker("plain", "bench/plain-port/build"), builtWorker("hello", "bench/hello/build"));
+}
 const workerd = await startWorkers(workers);
 const pid = await workerdPid();
 const show = (label, list, digits = 3) =>

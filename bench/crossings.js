@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ROOT } from "../tests/harness/project.js";
 import { sleep } from "../tests/harness/wait.js";
-import { startWorkers } from "../tests/harness/workerd.js";
+import { builtWorker, startWorkers } from "../tests/harness/workerd.js";
 
 const [build = "build", target = "/api/handle-backpressure?count=2&produceMs=1&readMs=1", lastLine = '"outcome":"complete"'] =
   process.argv.slice(2);
@@ -53,7 +53,7 @@ await mkdir(copy, { recursive: true });
 await writeFile(path.join(copy, "index.js"), js);
 await copyFile(path.resolve(ROOT, build, "index_bg.wasm"), path.join(copy, "index_bg.wasm"));
 
-const workerd = await startWorkers([{ name: "counted", modules: { "index.js": path.join(copy, "index.js"), "index_bg.wasm": path.join(copy, "index_bg.wasm") } }]);
+const workerd = await startWorkers([builtWorker("counted", copy)]);
 try {
   const get = async (pathAndQuery) => (await fetch(new URL(pathAndQuery, workerd.urls.counted))).text();
   const ended = () => workerd.console.lines.filter((line) => line.message.includes(lastLine)).length;

@@ -11,7 +11,7 @@
 // shares between runs of this script, not with `make bench`.
 
 import { sleep } from "../tests/harness/wait.js";
-import { startWorkers } from "../tests/harness/workerd.js";
+import { builtWorker, startWorkers } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
 
 const TARGET = process.argv[2] ?? "/api/handle-backpressure?count=20&readMs=1&produceMs=1";
@@ -19,7 +19,7 @@ const BUILD = process.env.PROFILE_BUILD ?? "target/profile-build";
 const INSPECTOR_PORT = 9339;
 
 const workerd = await startWorkers(
-  [{ name: "profiled", modules: { "index.js": `${BUILD}/index.js`, "index_bg.wasm": `${BUILD}/index_bg.wasm` } }],
+  [builtWorker("profiled", BUILD)],
   { inspectorPort: INSPECTOR_PORT },
 );
 const url = new URL(TARGET, workerd.urls.profiled).href;

@@ -25,7 +25,7 @@ import { rawGet, rawGetToEnd, rawUpload } from "../tests/harness/raw-http.js";
 import { stallAtOnePercent } from "../tests/harness/runs.js";
 import { wranglerDryRun } from "../tests/harness/tools.js";
 import { sleep } from "../tests/harness/wait.js";
-import { RECIPE_WORKER, RUST_WORKER, rssMb, startWorkers, summaryOf, workerdPid } from "../tests/harness/workerd.js";
+import { RECIPE_WORKER, RUST_WORKER, builtWorker, rssMb, startWorkers, summaryOf, workerdPid } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
 import { alternating, cpuMs, median, ratio, round, spread } from "./measure.js";
 
@@ -39,12 +39,9 @@ const PEERS = [
   RECIPE_WORKER,
   { name: "js-pull", modules: { "js-pull-stream.js": "bench/peers/js-pull-stream.js" } },
   { name: "static", modules: { "static-body.js": "bench/peers/static-body.js" } },
-  { name: "hello", modules: { "index.js": "bench/hello/build/index.js", "index_bg.wasm": "bench/hello/build/index_bg.wasm" } },
+  builtWorker("hello", "bench/hello/build"),
   { name: "js-hello", modules: { "js-hello.js": "bench/peers/js-hello.js" } },
-  {
-    name: "plain-port",
-    modules: { "index.js": "bench/plain-port/build/index.js", "index_bg.wasm": "bench/plain-port/build/index_bg.wasm" },
-  },
+  builtWorker("plain-port", "bench/plain-port/build"),
   { name: "js-log", modules: { "js-log.js": "bench/peers/js-log.js" } },
   { name: "js-ingest", modules: { "js-ingest.js": "bench/peers/js-ingest.js" } },
   // Its origin is the Rust worker's /api/stream, as the Rust proxy's is.

@@ -6,12 +6,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { RUST_WORKER, bare, startWorker } from "../harness/workerd.js";
+import { RUST_WORKER, bare, builtWorker, startWorker } from "../harness/workerd.js";
 
-const PANIC_WORKER = {
-  name: "handling-backpressure-panic",
-  modules: { "index.js": "target/panic-build/index.js", "index_bg.wasm": "target/panic-build/index_bg.wasm" },
-};
+const PANIC_WORKER = builtWorker("handling-backpressure-panic", "target/panic-build");
 
 test("a panic is logged with its message and place, and the next request is answered", async () => {
   const worker = await startWorker(PANIC_WORKER);

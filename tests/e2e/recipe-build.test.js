@@ -6,12 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { sleep } from "../harness/wait.js";
-import { startWorker } from "../harness/workerd.js";
+import { builtWorker, startWorker } from "../harness/workerd.js";
 
-const RECIPE_BUILD = {
-  name: "handling-backpressure-recipe",
-  modules: { "index.js": "target/recipe-build/index.js", "index_bg.wasm": "target/recipe-build/index_bg.wasm" },
-};
+const RECIPE_BUILD = builtWorker("handling-backpressure-recipe", "target/recipe-build");
 
 test("the recipe's build runs the demo and has no other route", async () => {
   const worker = await startWorker(RECIPE_BUILD);

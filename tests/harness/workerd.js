@@ -13,13 +13,17 @@ import { Miniflare } from "miniflare";
 import { COMPATIBILITY_DATE, ROOT } from "./project.js";
 import { waitUntil } from "./wait.js";
 
+/** A worker from a worker-build output folder (its index.js and index_bg.wasm). */
+export function builtWorker(name, dir) {
+  return { name, modules: { "index.js": `${dir}/index.js`, "index_bg.wasm": `${dir}/index_bg.wasm` } };
+}
+
 /**
  * The Rust worker as `make build` left it in build/, with its static assets
  * served as wrangler.toml's `[assets]` table says.
  */
 export const RUST_WORKER = {
-  name: "handling-backpressure",
-  modules: { "index.js": "build/index.js", "index_bg.wasm": "build/index_bg.wasm" },
+  ...builtWorker("handling-backpressure", "build"),
   assets: { directory: "public", binding: "ASSETS", runWorkerFirst: ["/"] },
   // `/api/proxy`'s origin: the worker itself, as in wrangler.toml.
   services: { ORIGIN: "handling-backpressure" },
