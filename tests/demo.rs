@@ -36,7 +36,7 @@ fn run_demo(params: DemoParams) -> (Summary, TestHost) {
 /// what it did before it returned.
 fn run_demo_over<R: ValueReader>(
     params: DemoParams,
-    open_stream: impl FnOnce(PullSource<Integers>, u32) -> Result<R, StreamError>,
+    open_stream: impl FnOnce(PullSource<Integers<TestHost>>, u32) -> Result<R, StreamError>,
 ) -> (Summary, TestHost) {
     on_virtual_time(async move {
         let host = TestHost::new();

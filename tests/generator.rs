@@ -8,7 +8,7 @@ use handling_backpressure::generator::{DropLog, Integers, Made, ValueLog, intege
 use handling_backpressure::run::{Run, RunId};
 use support::{TestHost, generator_on, on_virtual_time};
 
-fn generator(host: &TestHost, produce_ms: u32) -> (Integers, Made) {
+fn generator(host: &TestHost, produce_ms: u32) -> (Integers<TestHost>, Made) {
     generator_on(host, 0xabcd, produce_ms, ValueLog::EveryValue)
 }
 

@@ -13,7 +13,7 @@ use handling_backpressure::demo::source::{PullSource, Pulled};
 use handling_backpressure::generator::{Integers, Made, ValueLog};
 use support::{TestHost, generator_on, on_virtual_time};
 
-fn source(host: &TestHost, produce_ms: u32) -> (PullSource<Integers>, Made) {
+fn source(host: &TestHost, produce_ms: u32) -> (PullSource<Integers<TestHost>>, Made) {
     let (generator, made) = generator_on(host, 1, produce_ms, ValueLog::EveryValue);
     (PullSource::new(generator), made)
 }

@@ -37,7 +37,7 @@ pub async fn run<H, R, O>(host: H, id: RunId, params: DemoParams, open_stream: O
 where
     H: Host,
     R: ValueReader,
-    O: FnOnce(PullSource<Integers>, u32) -> Result<R, StreamError>,
+    O: FnOnce(PullSource<Integers<H>>, u32) -> Result<R, StreamError>,
 {
     let run = Run::start(host, id);
     // Only the recipe's lines, then the summary: it carries the parameters,

@@ -112,12 +112,15 @@ mod tests {
 
     #[test]
     fn the_smallest_line_sizes_match_the_encoding() {
-        for (format, value) in [
-            (Format::Text, 0),
-            (Format::Text, 99_999),
-            (Format::Ndjson, 5),
-            (Format::Ndjson, 123_456),
-        ] {
+        // Every digit count's first and last value, and their neighbours.
+        let mut values = vec![0, 1, u64::MAX - 1, u64::MAX];
+        for power in (1..20).map(|exponent| 10u64.pow(exponent)) {
+            values.extend([power - 2, power - 1, power, power + 1]);
+        }
+        for (format, value) in [Format::Text, Format::Ndjson]
+            .into_iter()
+            .flat_map(|format| values.iter().map(move |&value| (format, value)))
+        {
             let mut out = Vec::new();
             format.encode(&[sent(value, 0, 0)], &mut out);
             assert_eq!(

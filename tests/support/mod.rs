@@ -181,7 +181,7 @@ pub fn generator_on(
     id: u32,
     produce_ms: u32,
     value_log: ValueLog,
-) -> (Integers, Made) {
+) -> (Integers<TestHost>, Made) {
     integers(
         Run::start(host.clone(), RunId::from_bits(id)),
         produce_ms,

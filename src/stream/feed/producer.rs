@@ -2,7 +2,7 @@
 //! the queue whenever the queue has room, and the inline refill that lets a
 //! take wake it without a trip through the event loop.
 
-use std::future::{Future, poll_fn};
+use std::future::poll_fn;
 use std::task::{Context, Poll, Waker};
 
 use futures::{Stream, StreamExt};
@@ -64,60 +64,83 @@ impl<H: Host> Feed<H> {
         }
     }
 
+    /// Runs `generator` into the queue until it ends, the queue caps it, or
+    /// the budget stops it.
     pub(super) async fn produce<S>(self, mut generator: S) -> Ending
     where
         S: Stream<Item = u64> + Unpin,
     {
-        loop {
-            if self.room().await == Room::BudgetSpent {
-                let (waiting, in_use, limit) = {
-                    let shared = self.shared.borrow();
-                    let budget = shared.queue.budget();
-                    (shared.queue.waiting(), budget.in_use(), budget.limit())
-                };
-                self.run.warn(format_args!(
-                    "the isolate's memory budget for waiting values is spent ({in_use} of \
-                     {limit} bytes, {waiting} values of this stream): producer stopped after {} values",
-                    self.made.get(),
-                ));
-                return Ending::Capped;
-            }
-            let Some(value) = generator.next().await else {
-                return Ending::Complete;
-            };
-            let made_as = self.made.get();
-            let capped = self
-                .shared
-                .borrow_mut()
-                .queue
-                .push(value, self.run.elapsed_ms(), made_as);
-            self.wake_taker();
-            if capped {
-                let (config, (waiting, bytes)) = {
-                    let shared = self.shared.borrow();
-                    (shared.queue.config(), shared.queue.load())
-                };
-                self.run.warn(format_args!(
-                    "push queue reached its cap ({waiting} values, {bytes} bytes waiting; \
-                     the cap is {} values or {} bytes): producer stopped after {made_as} values",
-                    config.cap_values, config.cap_bytes,
-                ));
-                return Ending::Capped;
-            }
-        }
+        poll_fn(|cx| self.fill(&mut generator, cx)).await
     }
 
-    /// Resolves when the producer may make its next value, or never may.
-    fn room(&self) -> impl Future<Output = Room> + '_ {
-        poll_fn(move |cx| {
-            let mut shared = self.shared.borrow_mut();
-            match shared.queue.room() {
-                Room::Wait => {
+    /// Makes every value the generator has ready, for as long as the queue
+    /// has room: an unpaced producer fills a whole batch in one call. Values
+    /// made in one call share one reading of the clock (on Workers it moves
+    /// only between the runtime's callbacks, and one call runs inside one),
+    /// and the take is woken once, after the last.
+    fn fill<S>(&self, generator: &mut S, cx: &mut Context<'_>) -> Poll<Ending>
+    where
+        S: Stream<Item = u64> + Unpin,
+    {
+        let mut produced_at_ms = None;
+        let outcome = loop {
+            let room = {
+                let mut shared = self.shared.borrow_mut();
+                let room = shared.queue.room();
+                if room == Room::Wait {
                     shared.producer = Some(cx.waker().clone());
-                    Poll::Pending
                 }
-                room => Poll::Ready(room),
+                room
+            };
+            match room {
+                Room::Yes => {}
+                Room::Wait => break Poll::Pending,
+                Room::BudgetSpent => {
+                    self.warn_budget_spent();
+                    break Poll::Ready(Ending::Capped);
+                }
             }
-        })
+            let value = match generator.poll_next_unpin(cx) {
+                Poll::Ready(Some(value)) => value,
+                Poll::Ready(None) => break Poll::Ready(Ending::Complete),
+                Poll::Pending => break Poll::Pending,
+            };
+            let made_as = self.made.get();
+            let at = *produced_at_ms.get_or_insert_with(|| self.run.elapsed_ms());
+            let capped = self.shared.borrow_mut().queue.push(value, at, made_as);
+            if capped {
+                self.warn_capped(made_as);
+                break Poll::Ready(Ending::Capped);
+            }
+        };
+        if produced_at_ms.is_some() {
+            self.wake_taker();
+        }
+        outcome
+    }
+
+    fn warn_budget_spent(&self) {
+        let (waiting, in_use, limit) = {
+            let shared = self.shared.borrow();
+            let budget = shared.queue.budget();
+            (shared.queue.waiting(), budget.in_use(), budget.limit())
+        };
+        self.run.warn(format_args!(
+            "the isolate's memory budget for waiting values is spent ({in_use} of \
+             {limit} bytes, {waiting} values of this stream): producer stopped after {} values",
+            self.made.get(),
+        ));
+    }
+
+    fn warn_capped(&self, made_as: u64) {
+        let (config, (waiting, bytes)) = {
+            let shared = self.shared.borrow();
+            (shared.queue.config(), shared.queue.load())
+        };
+        self.run.warn(format_args!(
+            "push queue reached its cap ({waiting} values, {bytes} bytes waiting; \
+             the cap is {} values or {} bytes): producer stopped after {made_as} values",
+            config.cap_values, config.cap_bytes,
+        ));
     }
 }
