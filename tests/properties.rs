@@ -94,7 +94,7 @@ fn valid_stream_query() -> impl Strategy<Value = (String, StreamParams)> {
         prop::option::of(prop_oneof![1u64..=100, 1u64..=10_000_000]),
         prop::option::of(prop_oneof![0u32..=10, 0u32..=10_000]),
         prop::option::of(0u32..=64),
-        prop::option::of(prop_oneof![1u32..=16, 1u32..=1024]),
+        prop::option::of(prop_oneof![1u32..=16, 1u32..=8192]),
         prop::option::of(prop_oneof![Just(Mode::Pull), Just(Mode::Push)]),
         prop::option::of(prop_oneof![Just(Format::Text), Just(Format::Ndjson)]),
     )
@@ -183,7 +183,7 @@ proptest! {
             Ok(params) => {
                 prop_assert!((1..=10_000_000).contains(&params.count));
                 prop_assert!(params.high_water_mark <= 64);
-                prop_assert!((1..=1024).contains(&params.batch));
+                prop_assert!((1..=8192).contains(&params.batch));
             }
             Err(error) => prop_assert!(is_refusal(&error), "{error:?}"),
         }
@@ -271,7 +271,7 @@ proptest! {
             Just(("stream", "count", 1, 10_000_000)),
             Just(("stream", "produceMs", 0, 10_000)),
             Just(("stream", "highWaterMark", 0, 64)),
-            Just(("stream", "batch", 1, 1024)),
+            Just(("stream", "batch", 1, 8192)),
             Just(("demo", "count", 1, 100)),
             Just(("demo", "produceMs", 0, 10_000)),
             Just(("demo", "readMs", 0, 10_000)),

@@ -31,7 +31,7 @@ fn no_query_gives_a_thousand_unpaced_values_pulled_one_at_a_time() {
 #[test]
 fn every_parameter_can_be_set_to_the_ends_of_its_range() {
     assert_eq!(
-        parse("count=10000000&produceMs=10000&highWaterMark=64&batch=1024&mode=push&format=ndjson"),
+        parse("count=10000000&produceMs=10000&highWaterMark=64&batch=8192&mode=push&format=ndjson"),
         Ok(StreamParams {
             count: 10_000_000,
             produce_ms: 10_000,
@@ -51,8 +51,8 @@ fn out_of_range_numbers_name_the_parameter_and_range() {
         ("count=10000001", "count", 1, 10_000_000),
         ("produceMs=10001", "produceMs", 0, 10_000),
         ("highWaterMark=65", "highWaterMark", 0, 64),
-        ("batch=0", "batch", 1, 1024),
-        ("batch=1025", "batch", 1, 1024),
+        ("batch=0", "batch", 1, 8192),
+        ("batch=8193", "batch", 1, 8192),
     ] {
         match parse(query) {
             Err(Error::InvalidInteger {

@@ -6,7 +6,7 @@
 //! | `count`                  | 1000    | 1..=10,000,000    |
 //! | `produceMs`              | 0       | 0..=10000         |
 //! | `highWaterMark`          | 1       | 0..=64            |
-//! | `batch`                  | 1       | 1..=1024          |
+//! | `batch`                  | 1       | 1..=8192          |
 //! | `format`                 | `text`  | `text`, `ndjson`  |
 //! | `transformHighWaterMark` | 1       | 0..=16            |
 //!

@@ -190,7 +190,7 @@ describe("the live page", { skip }, () => {
   test("bad values in the controls show a message and start nothing", async () => {
     const { page, problems, requests } = await open();
     for (const [name, value, expected] of [
-      ["batch", "0", "batch must be a whole number from 1 to 1024."],
+      ["batch", "0", "batch must be a whole number from 1 to 8192."],
       ["highWaterMark", "65", "highWaterMark must be a whole number from 0 to 64."],
       ["count", "1.5", "values must be a whole number from 1 to 10000000."],
       ["paceMs", "-1", "reader pace must be a whole number from 0 to 10000."],
