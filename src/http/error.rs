@@ -284,10 +284,15 @@ impl std::error::Error for StreamError {}
 
 /// Shortens untrusted input before it is echoed in an error.
 pub(crate) fn echo(input: &str) -> String {
-    match input.char_indices().nth(ECHO_LIMIT) {
-        Some((cut, _)) => format!("{}…", &input[..cut]),
-        None => input.to_owned(),
+    // Char by char, not by slicing the `str`: a slice that could panic
+    // brings in the panic's message, which formats a `char` with `Debug`, and
+    // with it core's Unicode tables (about 4 KB of wasm).
+    let mut chars = input.chars();
+    let mut shown: String = chars.by_ref().take(ECHO_LIMIT).collect();
+    if chars.next().is_some() {
+        shown.push('…');
     }
+    shown
 }
 
 #[cfg(test)]
@@ -325,5 +330,14 @@ mod tests {
             unreachable.to_json(),
             r#"{"error":"bad_origin","message":"the origin failed: the request to it failed"}"#
         );
+    }
+
+    #[test]
+    fn an_echo_keeps_the_first_characters_not_bytes_and_marks_a_cut() {
+        let fits = "é".repeat(ECHO_LIMIT);
+        assert_eq!(echo(&fits), fits);
+        let longer = "é".repeat(ECHO_LIMIT) + "ü";
+        assert_eq!(echo(&longer), fits + "…");
+        assert_eq!(echo(""), "");
     }
 }

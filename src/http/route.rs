@@ -112,12 +112,17 @@ impl<'a> Target<'a> {
     pub fn of_url(url: &'a str) -> Target<'a> {
         // A byte search: a `&str` pattern would bring in core's two-way
         // string searcher (about 3 KB of wasm) for one three-byte needle.
+        // And `split_at_checked`, not slicing: see `http::error::echo`.
         let after_scheme = url
             .as_bytes()
             .windows(3)
             .position(|window| window == b"://")
-            .map_or(url, |at| &url[at + 3..]);
-        let from_path = after_scheme.find('/').map_or("/", |at| &after_scheme[at..]);
+            .and_then(|at| url.split_at_checked(at + 3))
+            .map_or(url, |(_, rest)| rest);
+        let from_path = after_scheme
+            .find('/')
+            .and_then(|at| after_scheme.split_at_checked(at))
+            .map_or("/", |(_, path)| path);
         let before_fragment = from_path.split('#').next().unwrap_or(from_path);
         match before_fragment.split_once('?') {
             Some((path, query)) => Target {
