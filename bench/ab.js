@@ -4,13 +4,13 @@
 // alternating rounds, which is how a change is judged here: a figure counts
 // only when it beats the spread of the rounds.
 //
-//   node bench/ab.js /tmp/before build 11
+//   node bench/ab.js <copy of build/ from before> build 11
 //       CPU per demo request (`count=2&produceMs=1&readMs=1`, 1,000 requests a
 //       round, each waited to its last line), above the workers-rs hello-world
 //       floor, for A, B and the plain port (bench/plain-port), with A/B and
 //       each against the plain port. `--until` names the last line's text when
 //       a build does not write the summary (the default, `"outcome":"complete"`).
-//   node bench/ab.js /tmp/before build 7 --stream '/api/stream?count=1000000&batch=1024&highWaterMark=64'
+//   node bench/ab.js <copy of build/ from before> build 7 --stream '/api/stream?count=3000000&batch=8192&highWaterMark=64'
 //       CPU per 1,000 values and values per second of one stream at a time,
 //       read to its end over a raw socket.
 //

@@ -105,8 +105,8 @@ pub fn integers<H: Host>(
 ///
 /// Written out by hand rather than as `stream::unfold` over an `async`
 /// block, which reads closer to the recipe's `async function*` but moves the
-/// whole state into a new future and back out for every value: half the CPU
-/// of a batched stream went to those moves.
+/// whole state into a new future and back out for every value: half of a
+/// native profile of a batched stream went to those moves.
 pub struct Integers<H: Host> {
     next: u64,
     produce_ms: u32,

@@ -29,7 +29,7 @@ impl Host for WorkersHost {
         // Workers advance this clock only between I/O events, which is exactly
         // the resolution the demo's timers have. So within one runtime
         // callback it reads the same every time: ask the runtime once per
-        // callback, not once per value (a stream's producer makes a thousand
+        // callback, not once per value (a stream's producer makes thousands of
         // values in one).
         match tasks::current_callback() {
             Some(callback) => CLOCK.with(|clock| match clock.get() {

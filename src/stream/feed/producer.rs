@@ -78,6 +78,10 @@ impl<H: Host> Feed<H> {
     /// made in one call share one reading of the clock (on Workers it moves
     /// only between the runtime's callbacks, and one call runs inside one),
     /// and the take is woken once, after the last.
+    ///
+    /// Room is asked for before every value, a paced one included: a pause
+    /// that ends while the queue is full leaves its value in the generator,
+    /// made (and logged) when a take makes room, never beyond the bound.
     fn fill<S>(&self, generator: &mut S, cx: &mut Context<'_>) -> Poll<Ending>
     where
         S: Stream<Item = u64> + Unpin,
