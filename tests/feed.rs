@@ -177,6 +177,35 @@ fn a_batch_takes_what_an_unpaced_producer_can_make_at_once() {
 }
 
 #[test]
+fn a_paced_producer_whose_pause_ends_without_demand_makes_its_value_only_when_asked() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        // No look-ahead: a value may be made only while a take waits.
+        let paced = StreamParams {
+            produce_ms: 100,
+            ..params(Mode::Pull, 10, 0, 4)
+        };
+        let feed = spawn_stream(&host, 6, paced);
+        let Taken::Chunk(first) = feed.take().await else {
+            panic!("the stream ended early");
+        };
+        assert_eq!(first.iter().map(|s| s.value).collect::<Vec<_>>(), [1]);
+        // The take asked for the next value too, so its pause began; it ends
+        // long before anyone asks again.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        assert_eq!(feed.waiting(), 0, "a value was made ahead of demand");
+        assert_eq!(host.timeline(&["yielding"]), [(0, "yielding 1".to_owned())]);
+        // Asked now: the pause is over, so the value is made at once.
+        let asked = tokio::time::Instant::now();
+        let Taken::Chunk(second) = feed.take().await else {
+            panic!("the stream ended early");
+        };
+        assert_eq!(second.iter().map(|s| s.value).collect::<Vec<_>>(), [2]);
+        assert_eq!(asked.elapsed(), Duration::ZERO);
+    });
+}
+
+#[test]
 fn a_paced_producer_does_not_hold_back_a_waiting_value_to_fill_a_batch() {
     for (mode, high_water_mark) in [(Mode::Pull, 1), (Mode::Pull, 3), (Mode::Push, 1)] {
         on_virtual_time(async move {
