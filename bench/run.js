@@ -342,7 +342,7 @@ async function streamCpu(workerd, pid, { count = 100_000, batchedCount = 1_000_0
       label,
       values,
       cpuMsPer1000Values: round(msPer1000, 3),
-      spread: [round(Math.min(...perValue), 3), round(Math.max(...perValue), 3)],
+      spread: spread(perValue),
       cpuSecondsFor10MValues: round((msPer1000 * largest) / 1000 / 1000, 1),
     };
   });

@@ -6,9 +6,8 @@
 // case has grown it), the Rust worker and the JS pull stream alike, and the
 // settings take turns, `rounds` times (default 2). Needs `make build`.
 
-import { rawGet } from "../tests/harness/raw-http.js";
-import { sleep } from "../tests/harness/wait.js";
-import { builtWorker, rssMb, startWorker, workerdPid } from "../tests/harness/workerd.js";
+import { growthWhileStalled } from "../tests/harness/runs.js";
+import { builtWorker } from "../tests/harness/workerd.js";
 
 const CLIENTS = 16;
 const COUNT = 10_000_000;
@@ -26,34 +25,17 @@ const SETTINGS = [
 ];
 
 /** workerd's growth, in MB, while CLIENTS clients of `path` stall. */
-async function growthWhileStalled(worker, path) {
-  const started = await startWorker(worker);
-  try {
-    const pid = await workerdPid();
-    // Warm the isolate first, so that the baseline includes the module.
-    const warm = rawGet(started.url, path.replace(/count=\d+/, "count=10"));
-    await warm.until((client) => client.ended, 10_000, "a warm-up stream");
-    await sleep(500);
-    const before = await rssMb(pid);
-    const clients = Array.from({ length: CLIENTS }, () => rawGet(started.url, path));
-    for (const client of clients) {
-      await client.until((c) => c.body.length > 0, 30_000, "the first bytes");
-      client.pause();
-    }
-    await sleep(3_000);
-    const growth = (await rssMb(pid)) - before;
-    for (const client of clients) client.destroy();
-    return growth;
-  } finally {
-    await started.dispose();
-  }
+async function growth(worker, path) {
+  const stalled = await growthWhileStalled(worker, Array.from({ length: CLIENTS }, () => path));
+  await stalled.dispose();
+  return stalled.growthMb;
 }
 
 const rounds = Number(process.argv[2] ?? 2);
 const growths = SETTINGS.map(() => []);
 for (let round = 0; round < rounds; round++) {
   for (const [index, [worker, path]] of SETTINGS.entries()) {
-    growths[index].push(await growthWhileStalled(worker, path));
+    growths[index].push(await growth(worker, path));
   }
 }
 console.log(`${CLIENTS} stalled clients, workerd's RSS growth in MB, ${rounds} rounds:`);

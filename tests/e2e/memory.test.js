@@ -6,51 +6,13 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rawGet } from "../harness/raw-http.js";
-import { bare, rssMb, RUST_WORKER, startWorker, workerdPid } from "../harness/workerd.js";
-import { sleep, waitUntil } from "../harness/wait.js";
+import { growthWhileStalled } from "../harness/runs.js";
+import { bare, RUST_WORKER } from "../harness/workerd.js";
 
 const JS_PULL_WORKER = { name: "js-pull-stream", modules: { "js-pull-stream.js": "bench/peers/js-pull-stream.js" } };
 
 /** The most the Rust worker may grow beyond the JS baseline, in MB. */
 const ALLOWED_EXTRA_MB = 32;
-
-/**
- * Opens one raw client per path, waits until each has its first bytes, then
- * stops reading on all of them; gives the clients once the process's memory
- * has settled.
- */
-async function stallAll(worker, paths) {
-  const clients = paths.map((path) => rawGet(worker.url, path));
-  for (const client of clients) {
-    await client.until((c) => c.body.length > 0, 30_000, "the first bytes");
-    client.pause();
-  }
-  // Let every producer run until it is held back (pull) or stopped (push).
-  await sleep(3_000);
-  return clients;
-}
-
-/** How much the worker's workerd grows while `paths` stall; closes them after. */
-async function growthWhileStalled(workerSpec, paths, whileStalled = async () => {}) {
-  const worker = await startWorker(workerSpec);
-  try {
-    const pid = await workerdPid();
-    // Warm the isolate first, so that the baseline includes the module.
-    const warm = rawGet(worker.url, paths[0].replace(/count=\d+/, "count=10"));
-    await warm.until((c) => c.ended, 10_000, "a warm-up stream");
-    await sleep(500);
-    const before = await rssMb(pid);
-    const clients = await stallAll(worker, paths);
-    const during = await rssMb(pid);
-    await whileStalled(worker, clients);
-    for (const client of clients) client.destroy();
-    return { worker, growthMb: during - before, clients, dispose: worker.dispose };
-  } catch (error) {
-    await worker.dispose();
-    throw error;
-  }
-}
 
 test("40 stalled push clients and 16 stalled pull clients grow workerd at most 32 MB more than a JS worker's 56", async () => {
   const count = 10_000_000;

@@ -1,10 +1,11 @@
-// One run of /api/stream as the tests and benchmarks drive and check it: a
-// reader that stalls part-way and then hangs up, and the check every cancel
-// test shares, that nothing was made after the cancel.
+// Runs of /api/stream as the tests and benchmarks drive and check them: a
+// reader that stalls part-way and then hangs up, the check every cancel test
+// shares, that nothing was made after the cancel, and what many stalled
+// clients cost the workerd process.
 
 import assert from "node:assert/strict";
 import { rawGet } from "./raw-http.js";
-import { summaryOf } from "./workerd.js";
+import { rssMb, startWorker, summaryOf, workerdPid } from "./workerd.js";
 import { sleep } from "./wait.js";
 
 /**
@@ -52,5 +53,47 @@ export function assertNothingMadeAfterCancel(lines, summary, { reason } = {}) {
   assert.ok(produceMs !== undefined, `the run's first line is not its start:\n${lines.join("\n")}`);
   if (Number(produceMs) > 0) {
     assert.equal(lines.filter((line) => line.startsWith("yielding")).length, summary.produced);
+  }
+}
+
+/**
+ * Opens one raw client per path, waits until each has its first bytes, then
+ * stops reading on all of them; gives the clients once the process's memory
+ * has settled.
+ */
+async function stallAll(worker, paths) {
+  const clients = paths.map((path) => rawGet(worker.url, path));
+  for (const client of clients) {
+    await client.until((c) => c.body.length > 0, 30_000, "the first bytes");
+    client.pause();
+  }
+  // Let every producer run until it is held back (pull) or stopped (push).
+  await sleep(3_000);
+  return clients;
+}
+
+/**
+ * How much a workerd of its own running `workerSpec` grows, in MB of resident
+ * memory, while one client per path stalls; calls `whileStalled(worker,
+ * clients)`, then closes the clients. The worker is left running: the caller
+ * disposes of it (`dispose`).
+ */
+export async function growthWhileStalled(workerSpec, paths, whileStalled = async () => {}) {
+  const worker = await startWorker(workerSpec);
+  try {
+    const pid = await workerdPid();
+    // Warm the isolate first, so that the baseline includes the module.
+    const warm = rawGet(worker.url, paths[0].replace(/count=\d+/, "count=10"));
+    await warm.until((c) => c.ended, 10_000, "a warm-up stream");
+    await sleep(500);
+    const before = await rssMb(pid);
+    const clients = await stallAll(worker, paths);
+    const during = await rssMb(pid);
+    await whileStalled(worker, clients);
+    for (const client of clients) client.destroy();
+    return { worker, growthMb: during - before, clients, dispose: worker.dispose };
+  } catch (error) {
+    await worker.dispose();
+    throw error;
   }
 }
