@@ -199,6 +199,8 @@ async function throughput(workerd, { count = 50_000, bytesCount = 1_000_000, rou
     [`rust pull, batch ${BEST_BATCH}, highWaterMark 64, ${bytesCount} values`, RUST, `/api/stream?count=${bytesCount}&batch=${BEST_BATCH}&highWaterMark=64`, bytesCount],
     [`js pull stream, batch 1024, ${bytesCount} values`, "js-pull", `/?count=${bytesCount}&batch=1024`, bytesCount],
     [`js pull stream, batch ${BEST_BATCH}, ${bytesCount} values`, "js-pull", `/?count=${bytesCount}&batch=${BEST_BATCH}`, bytesCount],
+    [`js pull stream, batch ${BEST_BATCH}, lines made in advance, ${bytesCount} values`, "js-pull", `/?count=${bytesCount}&batch=${BEST_BATCH}&premade=1`, bytesCount],
+    [`plain rust stream, batch ${BEST_BATCH}, ${bytesCount} values`, "plain-port", `/stream?count=${bytesCount}&batch=${BEST_BATCH}`, bytesCount],
     [`static body, ${bytesCount} values`, "static", `/?count=${bytesCount}`, bytesCount],
   ];
   const runs = await alternating(
@@ -220,7 +222,10 @@ async function throughput(workerd, { count = 50_000, bytesCount = 1_000_000, rou
     ["rust pull, batch 1, highWaterMark 64", "js pull stream", "≥ 1.2"],
     ["js pull stream, lines made in advance", "js pull stream", "the floor: a pull with no work, one value per pull"],
     [`rust pull, batch ${BEST_BATCH}, highWaterMark 64, ${bytesCount} values`, `static body, ${bytesCount} values`, "≥ 0.8"],
-    [`js pull stream, batch ${BEST_BATCH}, ${bytesCount} values`, `static body, ${bytesCount} values`, "the floor: JS making the values"],
+    [`js pull stream, batch ${BEST_BATCH}, ${bytesCount} values`, `static body, ${bytesCount} values`, "JS making the values"],
+    [`js pull stream, batch ${BEST_BATCH}, lines made in advance, ${bytesCount} values`, `static body, ${bytesCount} values`, "a pull stream with no work"],
+    [`plain rust stream, batch ${BEST_BATCH}, ${bytesCount} values`, `static body, ${bytesCount} values`, "the floor: the least a Rust stream making its values does"],
+    [`rust pull, batch ${BEST_BATCH}, highWaterMark 64, ${bytesCount} values`, `plain rust stream, batch ${BEST_BATCH}, ${bytesCount} values`, ""],
     [`rust pull, batch ${BEST_BATCH}, highWaterMark 64, ${bytesCount} values`, `js pull stream, batch ${BEST_BATCH}, ${bytesCount} values`, ""],
     [`rust pull, batch 1024, highWaterMark 64, ${bytesCount} values`, `js pull stream, batch 1024, ${bytesCount} values`, ""],
   ].map(([ours, theirs, goal]) => {

@@ -39,8 +39,20 @@ export default {
   },
 };
 
-/** The stream's chunks, `batch` lines each, as views of one encoded body. */
+const premadeBodies = new Map();
+
+/**
+ * The stream's chunks, `batch` lines each, as views of one encoded body,
+ * made once per count and batch (like the static body) so that a request
+ * only hands them over.
+ */
 function premade(encoder, count, batch) {
+  const key = `${count}/${batch}`;
+  if (!premadeBodies.has(key)) premadeBodies.set(key, chunksOf(encoder, count, batch));
+  return premadeBodies.get(key);
+}
+
+function chunksOf(encoder, count, batch) {
   const chunks = [];
   let text = "";
   const ends = [];

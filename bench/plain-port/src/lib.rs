@@ -12,16 +12,22 @@
 //!
 //! `/log?lines=N` writes N console lines from wasm and nothing else, to price
 //! one line on its own (`bench/peers/js-log.js` is its JS twin).
+//!
+//! `/stream?count=N&batch=B` streams the integers 1 to N as text lines, B to
+//! a chunk, each chunk made when the runtime pulls for it: the least a stream
+//! that makes its values in Rust does (no queue, no look-ahead, no counts, no
+//! cancel), the floor beside `/api/stream`'s batched throughput.
 
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{ReadableStream, ReadableStreamDefaultController, ReadableStreamDefaultReader, UnderlyingSource};
-use worker::{Context, Delay, Env, Request, Response, Result, console_log, event};
+use worker::{Context, Delay, Env, Request, Response, ResponseBody, Result, console_log, event};
 
 #[event(fetch)]
 async fn fetch(request: Request, _env: Env, ctx: Context) -> Result<Response> {
@@ -42,6 +48,9 @@ async fn fetch(request: Request, _env: Env, ctx: Context) -> Result<Response> {
             console_log!("Stream value: {line}");
         }
         return Response::ok("logged");
+    }
+    if path.ends_with("/stream") {
+        return plain_stream(number("count", 1000), number("batch", 8192).max(1));
     }
     let (count, produce_ms, read_ms) = (number("count", 5), number("produceMs", 100), number("readMs", 1000));
     ctx.wait_until(async move {
@@ -72,6 +81,35 @@ fn create_stream(produce_ms: u64) -> std::result::Result<ReadableStream, JsValue
     let source = UnderlyingSource::new();
     source.set_pull(pull.into_js_value().unchecked_ref());
     ReadableStream::new_with_underlying_source(&source)
+}
+
+/// The integers 1 to `count` as text lines, `batch` to a chunk: each pull
+/// writes its chunk into one reused buffer and hands the runtime a copy.
+fn plain_stream(count: u64, batch: u64) -> Result<Response> {
+    let mut next = 1u64;
+    let mut bytes = Vec::new();
+    let mut digits = itoa::Buffer::new();
+    let pull = Closure::<dyn FnMut(ReadableStreamDefaultController) -> std::result::Result<(), JsValue>>::new(
+        move |controller: ReadableStreamDefaultController| {
+            if next > count {
+                return controller.close();
+            }
+            let last = next.saturating_add(batch - 1).min(count);
+            bytes.clear();
+            for value in next..=last {
+                bytes.extend_from_slice(digits.format(value).as_bytes());
+                bytes.push(b'\n');
+            }
+            next = last + 1;
+            controller.enqueue_with_chunk(&Uint8Array::from(bytes.as_slice()))
+        },
+    );
+    let source = UnderlyingSource::new();
+    source.set_pull(pull.into_js_value().unchecked_ref());
+    let stream = ReadableStream::new_with_underlying_source(&source)?;
+    let mut response = Response::from_body(ResponseBody::Stream(stream))?;
+    response.headers_mut().set("content-type", "text/plain; charset=utf-8")?;
+    Ok(response)
 }
 
 /// The recipe's `backpressureDemo()`.
