@@ -224,7 +224,7 @@ fn a_paced_producer_does_not_hold_back_a_waiting_value_to_fill_a_batch() {
                     panic!("{mode:?}: the stream ended early");
                 };
                 assert!(!chunk.is_empty());
-                for sent in chunk {
+                for sent in chunk.iter() {
                     assert_eq!(sent.value, next);
                     next += 1;
                 }
@@ -436,7 +436,7 @@ fn one_pull_hands_over_every_full_batch_that_waits_and_no_more() {
         let Taken::Chunk(first) = feed.take().await else {
             panic!("a chunk");
         };
-        let values = |chunk: &[handling_backpressure::stream::vocabulary::Sent]| {
+        let values = |chunk: &handling_backpressure::stream::chunk::Chunk| {
             chunk.iter().map(|sent| sent.value).collect::<Vec<_>>()
         };
         assert_eq!(values(&first), [1, 2]);

@@ -79,7 +79,7 @@ fn a_take_hands_over_at_most_a_batch_with_each_values_lead() {
         panic!("values were waiting");
     };
     assert_eq!(
-        chunk,
+        chunk.iter().collect::<Vec<_>>(),
         [
             Sent {
                 value: 1,

@@ -3,6 +3,7 @@
 //!
 //! - [`params`]: the route's parameters and the push caps.
 //! - [`vocabulary`]: the words all of these share (mode, ending, config, a value sent).
+//! - [`chunk`]: the values of one take, in runs of consecutive values.
 //! - [`queue`]: the queue's rules as a plain type: room, hand-over, cap, counts.
 //! - [`feed`]: the async shell around the queue: the producer task, takes, cancel.
 //! - [`wire`]: how values are written on the wire, text or NDJSON.
@@ -14,6 +15,7 @@
 //! logs each value as the recipe does; an unpaced one, which may make
 //! millions of values, logs only its start, its end and its summary.
 
+pub mod chunk;
 pub mod feed;
 pub mod params;
 pub mod queue;

@@ -16,6 +16,7 @@
 
 use std::collections::VecDeque;
 
+use super::chunk::Chunk;
 use super::vocabulary::{Ending, FeedConfig, Mode, Sent};
 use crate::budget::Budget;
 
@@ -35,7 +36,7 @@ struct Waiting {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// Values to send.
-    Chunk(Vec<Sent>),
+    Chunk(Chunk),
     /// The body is over.
     Ended(Ending),
     /// Less than a batch waits: let the producer add what it has ready, then
@@ -228,7 +229,7 @@ impl Queue {
     /// batch that waits (or the rest, once the producer is done), as one more
     /// chunk for the runtime's queue; `None` when there is none. Its values
     /// count as waiting until the next take.
-    pub fn take_more(&mut self, produced: u64) -> Option<Vec<Sent>> {
+    pub fn take_more(&mut self, produced: u64) -> Option<Chunk> {
         let batch = self.config.batch as usize;
         let ready = self.waiting.len() >= batch
             || (self.producer_done.is_some() && !self.waiting.is_empty());
@@ -243,9 +244,9 @@ impl Queue {
 
     /// Takes up to a batch of the values that wait, counted as sent; the
     /// caller decides when their budget is given back.
-    fn hand_over(&mut self, produced: u64) -> Vec<Sent> {
+    fn hand_over(&mut self, produced: u64) -> Chunk {
         let count = self.waiting.len().min(self.config.batch as usize);
-        let mut chunk = Vec::with_capacity(count);
+        let mut chunk = Chunk::default();
         for waiting in self.waiting.drain(..count) {
             self.waiting_bytes -= (self.size_of)(waiting.value);
             chunk.push(Sent {

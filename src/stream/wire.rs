@@ -12,6 +12,8 @@
 //! worker. An NDJSON stream that ends normally (complete or capped) ends with
 //! the run's summary object as its last line.
 
+use super::chunk::Chunk;
+#[cfg(test)]
 use super::vocabulary::Sent;
 
 /// The body's format.
@@ -32,23 +34,39 @@ impl Format {
         }
     }
 
-    /// Appends one chunk's lines to `out`.
-    pub fn encode(self, chunk: &[Sent], out: &mut Vec<u8>) {
+    /// Appends one chunk's lines to `out`. The values of a run are
+    /// consecutive: each one's digits are the last one's plus one, counted
+    /// up in place rather than converted from scratch (see [`Decimal`]).
+    pub fn encode(self, chunk: &Chunk, out: &mut Vec<u8>) {
         let mut digits = itoa::Buffer::new();
-        for sent in chunk {
+        for run in chunk.runs() {
+            let mut value = Decimal::of(run.first.value);
             match self {
                 Format::Text => {
-                    out.extend_from_slice(digits.format(sent.value).as_bytes());
-                    out.push(b'\n');
+                    for offset in 0..run.len {
+                        if offset > 0 {
+                            value.increment();
+                        }
+                        out.extend_from_slice(value.digits());
+                        out.push(b'\n');
+                    }
                 }
                 Format::Ndjson => {
-                    out.extend_from_slice(b"{\"value\":");
-                    out.extend_from_slice(digits.format(sent.value).as_bytes());
-                    out.extend_from_slice(b",\"producedAt\":");
-                    out.extend_from_slice(digits.format(sent.produced_at_ms).as_bytes());
-                    out.extend_from_slice(b",\"lead\":");
-                    out.extend_from_slice(digits.format(sent.lead).as_bytes());
-                    out.extend_from_slice(b"}\n");
+                    // The same time for the whole run: written once.
+                    let mut at = itoa::Buffer::new();
+                    let produced_at = at.format(run.first.produced_at_ms).as_bytes();
+                    for offset in 0..run.len {
+                        if offset > 0 {
+                            value.increment();
+                        }
+                        out.extend_from_slice(b"{\"value\":");
+                        out.extend_from_slice(value.digits());
+                        out.extend_from_slice(b",\"producedAt\":");
+                        out.extend_from_slice(produced_at);
+                        out.extend_from_slice(b",\"lead\":");
+                        out.extend_from_slice(digits.format(run.first.lead - offset).as_bytes());
+                        out.extend_from_slice(b"}\n");
+                    }
                 }
             }
         }
@@ -72,6 +90,46 @@ fn decimal_digits(value: u64) -> usize {
     value.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
+/// A value's decimal digits, which can be counted up by one in place.
+struct Decimal {
+    /// Right-aligned ASCII digits; `u64::MAX` has 20.
+    digits: [u8; 20],
+    /// Where the digits start in `digits`.
+    start: usize,
+}
+
+impl Decimal {
+    /// The digits of `value`.
+    fn of(value: u64) -> Self {
+        let mut buffer = itoa::Buffer::new();
+        let written = buffer.format(value).as_bytes();
+        let mut digits = [b'0'; 20];
+        let start = digits.len() - written.len();
+        digits[start..].copy_from_slice(written);
+        Decimal { digits, start }
+    }
+
+    fn digits(&self) -> &[u8] {
+        &self.digits[self.start..]
+    }
+
+    /// Adds one: the last digit goes up, and each 9 before it carries.
+    /// The caller never counts past `u64::MAX` (a run ends there), so the
+    /// 20 digits always suffice.
+    fn increment(&mut self) {
+        for position in (self.start..self.digits.len()).rev() {
+            if self.digits[position] < b'9' {
+                self.digits[position] += 1;
+                return;
+            }
+            self.digits[position] = b'0';
+        }
+        // Every digit was a 9: one digit more.
+        self.start -= 1;
+        self.digits[self.start] = b'1';
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +142,10 @@ mod tests {
         }
     }
 
+    fn chunk(values: impl IntoIterator<Item = Sent>) -> Chunk {
+        values.into_iter().collect()
+    }
+
     #[test]
     fn each_format_names_its_content_type() {
         assert_eq!(Format::Text.content_type(), "text/plain; charset=utf-8");
@@ -94,7 +156,7 @@ mod tests {
     fn text_is_one_value_per_line() {
         let mut out = Vec::new();
         Format::Text.encode(
-            &[sent(1, 0, 0), sent(10, 5, 2), sent(u64::MAX, 0, 0)],
+            &chunk([sent(1, 0, 0), sent(10, 5, 2), sent(u64::MAX, 0, 0)]),
             &mut out,
         );
         assert_eq!(out, b"1\n10\n18446744073709551615\n");
@@ -103,11 +165,52 @@ mod tests {
     #[test]
     fn ndjson_is_one_object_per_line() {
         let mut out = Vec::new();
-        Format::Ndjson.encode(&[sent(7, 1234, 3), sent(8, 1235, 0)], &mut out);
+        Format::Ndjson.encode(&chunk([sent(7, 1234, 3), sent(8, 1235, 0)]), &mut out);
         assert_eq!(
             String::from_utf8(out).expect("ASCII"),
             "{\"value\":7,\"producedAt\":1234,\"lead\":3}\n{\"value\":8,\"producedAt\":1235,\"lead\":0}\n"
         );
+    }
+
+    #[test]
+    fn a_run_counts_up_across_every_digit_count_in_both_formats() {
+        // Runs that cross each power of ten, a run of one, and runs that end
+        // at the largest value: every line as the standard formatting
+        // writes it, leads counting down within each run.
+        let mut values: Vec<Sent> = (0..1_100)
+            .map(|value| sent(value, 5, 1_100 - value))
+            .collect();
+        for exponent in 4..20 {
+            let power = 10u64.pow(exponent);
+            values.extend((power - 3..power + 2).map(|value| sent(value, 17, power + 2 - value)));
+            values.push(sent(power / 2, 18, 0));
+        }
+        values.extend((u64::MAX - 2..=u64::MAX).map(|value| sent(value, 19, u64::MAX - value)));
+        values.push(sent(0, 20, 0));
+        let runs = chunk(values.iter().copied());
+        assert!(
+            runs.runs().len() < values.len() / 4,
+            "the values make long runs"
+        );
+        for format in [Format::Text, Format::Ndjson] {
+            let mut out = Vec::new();
+            format.encode(&runs, &mut out);
+            let expected: String = values
+                .iter()
+                .map(|sent| match format {
+                    Format::Text => format!("{}\n", sent.value),
+                    Format::Ndjson => format!(
+                        "{{\"value\":{},\"producedAt\":{},\"lead\":{}}}\n",
+                        sent.value, sent.produced_at_ms, sent.lead
+                    ),
+                })
+                .collect();
+            assert_eq!(
+                String::from_utf8(out).expect("ASCII"),
+                expected,
+                "{format:?}"
+            );
+        }
     }
 
     #[test]
@@ -122,7 +225,7 @@ mod tests {
             .flat_map(|format| values.iter().map(move |&value| (format, value)))
         {
             let mut out = Vec::new();
-            format.encode(&[sent(value, 0, 0)], &mut out);
+            format.encode(&chunk([sent(value, 0, 0)]), &mut out);
             assert_eq!(
                 format.min_line_bytes()(value),
                 out.len(),

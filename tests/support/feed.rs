@@ -56,7 +56,7 @@ pub async fn consume<H: Host>(feed: &Feed<H>, pace_ms: u64, max_takes: usize) ->
                 let mut next = Some(chunk);
                 while let Some(chunk) = next {
                     seen.chunks.push(chunk.len());
-                    for sent in chunk {
+                    for sent in chunk.iter() {
                         seen.values.push(sent.value);
                         seen.leads.push(sent.lead);
                     }

@@ -30,9 +30,10 @@ use futures::future::{AbortHandle, Abortable};
 
 mod producer;
 
+use super::chunk::Chunk;
 use super::queue::{Queue, Step};
 use super::summary::StreamSummary;
-use super::vocabulary::{Ending, FeedConfig, Sent};
+use super::vocabulary::{Ending, FeedConfig};
 use crate::body_guard::{BodyGuard, Cancel};
 use crate::budget::Budget;
 use crate::generator::Made;
@@ -43,7 +44,7 @@ use crate::run::Run;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Taken {
     /// The next values, to send as one chunk.
-    Chunk(Vec<Sent>),
+    Chunk(Chunk),
     /// Nothing more will come; the summary (if this take finished the run).
     End(Ending, Option<StreamSummary>),
 }
@@ -190,7 +191,7 @@ impl<H: Host> Feed<H> {
     /// queue, if one waits (pull mode only; see [`Queue::take_more`]). The
     /// body hands the runtime every such chunk in the same pull, so one write
     /// towards the client carries them all.
-    pub fn take_more_now(&self) -> Option<Vec<Sent>> {
+    pub fn take_more_now(&self) -> Option<Chunk> {
         let chunk = self.shared.borrow_mut().queue.take_more(self.made.get());
         if chunk.is_none() {
             // All that waited is handed over: the producer may refill what
