@@ -10,9 +10,11 @@
 //       floor, for A, B and the plain port (bench/plain-port), with A/B and
 //       each against the plain port. `--until` names the last line's text when
 //       a build does not write the summary (the default, `"outcome":"complete"`).
-//   node bench/ab.js <copy of build/ from before> build 7 --stream '/api/stream?count=3000000&batch=8192&highWaterMark=64'
+//   node bench/ab.js <copy of build/ from before> build 9 --stream '/api/stream?count=10000000&batch=8192&highWaterMark=64'
 //       CPU per 1,000 values and values per second of one stream at a time,
-//       read to its end over a raw socket.
+//       read to its end over a raw socket. Streams of a second or more (as
+//       here) tell a tenth apart; at 3,000,000 values the rounds' spread
+//       hid changes of that size.
 //
 // Needs `make hello` for the floors. Prints medians with (min–max).
 
