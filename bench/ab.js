@@ -14,7 +14,10 @@
 //       CPU per 1,000 values and values per second of one stream at a time,
 //       read to its end over a raw socket. Streams of a second or more (as
 //       here) tell a tenth apart; at 3,000,000 values the rounds' spread
-//       hid changes of that size.
+//       hid changes of that size. `--stream-a <path>` gives build A a path
+//       of its own, for a build that is not this worker:
+//   node bench/ab.js bench/plain-port/build build 9 --stream-a '/stream?count=10000000&batch=8192' --stream '/api/stream?count=10000000&batch=8192&highWaterMark=64'
+//       the plain Rust stream (the floor) against this worker.
 //
 // Needs `make hello` for the floors. Prints medians with (min–max).
 
@@ -27,10 +30,14 @@ import { alternating, cpuMs, median, spread } from "./measure.js";
 
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
-  options: { stream: { type: "string" }, until: { type: "string", default: '"outcome":"complete"' } },
+  options: {
+    stream: { type: "string" },
+    "stream-a": { type: "string" },
+    until: { type: "string", default: '"outcome":"complete"' },
+  },
 });
 const [buildA, buildB, rounds = "9"] = positionals;
-if (!buildA || !buildB) throw new Error("usage: node bench/ab.js <build A> <build B> [rounds] [--stream <path>]");
+if (!buildA || !buildB) throw new Error("usage: node bench/ab.js <build A> <build B> [rounds] [--stream <path> [--stream-a <path>]]");
 
 const DEMO = "/api/handle-backpressure?count=2&produceMs=1&readMs=1";
 const workers = [builtWorker("a", buildA), builtWorker("b", buildB)];
@@ -44,12 +51,14 @@ const show = (label, list, digits = 3) =>
 
 try {
   if (options.stream) {
+    const paths = { a: options["stream-a"] ?? options.stream, b: options.stream };
     const count = Number(new URL(options.stream, "http://x").searchParams.get("count"));
+    if (Number(new URL(paths.a, "http://x").searchParams.get("count")) !== count) throw new Error("both streams must have the same count");
     const runs = await alternating(["a", "b"], Number(rounds), async (name) => {
       await sleep(300);
       const before = await cpuMs(pid);
       const started = performance.now();
-      const client = await rawGetToEnd(workerd.urls[name], options.stream, {}, 120_000);
+      const client = await rawGetToEnd(workerd.urls[name], paths[name], {}, 120_000);
       const seconds = (performance.now() - started) / 1000;
       const lines = client.body.split("\n").length - 1;
       if (lines !== count) throw new Error(`build ${name} sent ${lines} lines of ${count}`);
