@@ -97,10 +97,11 @@ impl FromIterator<Sent> for Chunk {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn sent(value: u64, produced_at_ms: u64, lead: u64) -> Sent {
+    /// A value as it leaves the worker, for the tests of chunks and wire.
+    pub(in crate::stream) fn sent(value: u64, produced_at_ms: u64, lead: u64) -> Sent {
         Sent {
             value,
             produced_at_ms,

@@ -133,14 +133,7 @@ impl Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sent(value: u64, produced_at_ms: u64, lead: u64) -> Sent {
-        Sent {
-            value,
-            produced_at_ms,
-            lead,
-        }
-    }
+    use crate::stream::chunk::tests::sent;
 
     fn chunk(values: impl IntoIterator<Item = Sent>) -> Chunk {
         values.into_iter().collect()
