@@ -332,6 +332,8 @@ async function cpuPerRun(workerd, pid, { rounds = 7, demoRuns = 1000, helloRuns 
  * need at that rate, against the platform's limits. The batched streams of
  * 1024 values a chunk and more send 1,000,000 values, the others `count`:
  * /proc counts CPU in 10 ms ticks, and 100,000 batched values take about one.
+ * Beside them the floors of the batched stream: the plain Rust stream, and
+ * the same bytes as one static body (built by an uncounted first request).
  */
 async function streamCpu(workerd, pid, { count = 100_000, batchedCount = 1_000_000, rounds = 5 } = {}) {
   const variants = [
@@ -343,8 +345,13 @@ async function streamCpu(workerd, pid, { count = 100_000, batchedCount = 1_000_0
     ["js pull stream", "js-pull", `/?count=${count}`, count],
     ["js pull stream, batch 1024", "js-pull", `/?count=${batchedCount}&batch=1024`, batchedCount],
     [`js pull stream, batch ${BEST_BATCH}`, "js-pull", `/?count=${batchedCount}&batch=${BEST_BATCH}`, batchedCount],
+    // The floors: the least a Rust stream that makes its values does, and
+    // the same bytes sent as one body (the runtime's own part).
+    [`plain rust stream, batch ${BEST_BATCH}`, "plain-port", `/stream?count=${batchedCount}&batch=${BEST_BATCH}`, batchedCount],
+    ["static body", "static", `/?count=${batchedCount}`, batchedCount],
   ];
   const perThousand = Object.fromEntries(variants.map(([label]) => [label, []]));
+  await fastRead(workerd.urls.static, `/?count=${batchedCount}`, batchedCount);
   for (let round = 0; round < rounds; round++) {
     for (const [label, name, query, values] of variants) {
       await sleep(200);
