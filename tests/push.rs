@@ -4,9 +4,11 @@
 
 mod support;
 
-use handling_backpressure::stream::feed::Taken;
+use handling_backpressure::budget::Budget;
+use handling_backpressure::run::RunId;
 use handling_backpressure::stream::vocabulary::{Ending, Mode};
 use handling_backpressure::stream::wire::Format;
+use handling_backpressure::stream::{self, feed::Taken, queue::VALUE_BYTES};
 use support::feed::{consume, params, push_config, run_stream, spawn_feed, spawn_stream};
 use support::{TestHost, on_virtual_time};
 
@@ -48,6 +50,47 @@ fn push_mode_fills_its_queue_until_the_cap_and_stops_with_a_warning() {
         (1..=seen.values.len() as u64).collect::<Vec<_>>()
     );
     assert_eq!(seen.ending, Some(Ending::Capped));
+}
+
+#[test]
+fn push_mode_stops_with_a_warning_when_the_isolates_budget_is_spent() {
+    // Room in the isolate's budget for 30 waiting values, far below the
+    // stream's own caps: the budget stops the producer, not the cap.
+    let budget = Budget::new(30 * VALUE_BYTES);
+    let (seen, host) = on_virtual_time({
+        let budget = budget.clone();
+        async move {
+            let host = TestHost::new();
+            let (feed, producer) = stream::start(
+                host.clone(),
+                RunId::from_bits(4),
+                params(Mode::Push, 1000, 1, 16),
+                budget,
+            );
+            tokio::task::spawn_local(producer);
+            let seen = consume(&feed, 1, usize::MAX).await;
+            (seen, host)
+        }
+    });
+    let warning = host
+        .lines()
+        .into_iter()
+        .find(|line| line.warning)
+        .expect("the spent budget is announced");
+    assert!(
+        warning.text.starts_with(
+            "[run 00000004] the isolate's memory budget for waiting values is spent (720 of 720 bytes, 30 values of this stream): producer stopped after 30 values"
+        ),
+        "{}",
+        warning.text
+    );
+    let summary = host.summary();
+    assert_eq!(summary["outcome"], "capped");
+    assert_eq!(summary["capped"], true);
+    assert_eq!(summary["budgetSpent"], true);
+    assert_eq!(summary["maxQueue"], 30);
+    assert_eq!(seen.values, (1..=30).collect::<Vec<_>>());
+    assert_eq!(budget.in_use(), 0, "everything sent, everything given back");
 }
 
 #[test]

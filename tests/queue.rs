@@ -99,9 +99,15 @@ fn a_take_hands_over_at_most_a_batch_with_each_values_lead() {
 
 #[test]
 fn a_full_batch_is_handed_over_on_the_first_poll_without_a_top_up() {
-    let mut queue = queue(config(Mode::Pull, 4, 2));
-    push_values(&mut queue, 1, 3);
-    assert!(matches!(queue.take(true, 3), Step::Chunk(chunk) if chunk.len() == 2));
+    // Exactly a batch waiting, and more: neither waits for the producer's turn.
+    for waiting in [2, 3] {
+        let mut queue = queue(config(Mode::Pull, 4, 2));
+        push_values(&mut queue, 1, waiting);
+        assert!(
+            matches!(queue.take(true, waiting), Step::Chunk(ref chunk) if chunk.len() == 2),
+            "{waiting} waiting"
+        );
+    }
 }
 
 #[test]
