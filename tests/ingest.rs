@@ -92,11 +92,7 @@ fn an_upload_past_the_limit_is_cancelled_and_says_so() {
         "the chunk past the limit is not counted"
     );
     assert_eq!(summary.chunks, 2);
-    let warning = host
-        .lines()
-        .into_iter()
-        .find(|line| line.warning)
-        .expect("a warning");
+    let warning = host.first_warning("a warning");
     assert!(
         warning
             .text

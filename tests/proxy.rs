@@ -218,11 +218,7 @@ fn an_origin_that_fails_ends_the_run_after_what_it_sent() {
             panic!("the run ends with the origin's failure");
         };
         assert_eq!((summary.values, summary.sent), (2, 2));
-        let warning = host
-            .lines()
-            .into_iter()
-            .find(|line| line.warning)
-            .expect("a warning");
+        let warning = host.first_warning("a warning");
         assert!(
             warning.text.ends_with(
                 "the origin's body failed after 2 values: stream error: Network connection lost."
@@ -248,11 +244,7 @@ fn an_origin_that_is_not_a_stream_of_values_is_cancelled() {
         ));
         assert!(cancelled.get(), "the rest of the origin's body is not read");
         assert_eq!(reads.borrow().len(), 1);
-        let warning = host
-            .lines()
-            .into_iter()
-            .find(|line| line.warning)
-            .expect("a warning");
+        let warning = host.first_warning("a warning");
         assert!(
             warning
                 .text

@@ -21,11 +21,7 @@ fn push_mode_fills_its_queue_until_the_cap_and_stops_with_a_warning() {
         let seen = consume(&feed, 50, usize::MAX).await;
         (seen, host)
     });
-    let warning = host
-        .lines()
-        .into_iter()
-        .find(|line| line.warning)
-        .expect("the cap is announced");
+    let warning = host.first_warning("the cap is announced");
     assert!(
         warning
             .text
@@ -72,11 +68,7 @@ fn push_mode_stops_with_a_warning_when_the_isolates_budget_is_spent() {
             (seen, host)
         }
     });
-    let warning = host
-        .lines()
-        .into_iter()
-        .find(|line| line.warning)
-        .expect("the spent budget is announced");
+    let warning = host.first_warning("the spent budget is announced");
     assert!(
         warning.text.starts_with(
             "[run 00000004] the isolate's memory budget for waiting values is spent (720 of 720 bytes, 30 values of this stream): producer stopped after 30 values"

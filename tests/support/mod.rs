@@ -77,6 +77,17 @@ impl TestHost {
         self.lines.borrow().clone()
     }
 
+    /// The first line written as a warning; fails the test, saying `what`
+    /// was expected, if there is none.
+    pub fn first_warning(&self, what: &str) -> Line {
+        self.lines
+            .borrow()
+            .iter()
+            .find(|line| line.warning)
+            .cloned()
+            .unwrap_or_else(|| panic!("no warning: {what}"))
+    }
+
     /// The text of every line, with the `[run <id>] ` prefix removed. Fails
     /// the test if a line other than a JSON summary lacks the prefix: every
     /// line of a run must say which run it belongs to.
