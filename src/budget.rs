@@ -16,7 +16,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 /// What all the runs of one isolate may hold ahead of their clients
-/// together, in bytes (4 MiB: 174,762 stream values at 24 bytes). An isolate
+/// together, in bytes (4 MiB: 131,072 push-stream values at 32 bytes). An isolate
 /// has 128 MB; the runtime's own buffers for each stalled response come on
 /// top (3 to 6 MB of the process per stalled stream, measured by
 /// `bench/stalled.js`; most with one value per chunk, least with large text

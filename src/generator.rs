@@ -68,8 +68,8 @@ impl Made {
         self.0.released.get()
     }
 
-    pub(crate) fn add_one(&self) {
-        self.0.made.set(self.0.made.get() + 1);
+    pub(crate) fn add(&self, count: u64) {
+        self.0.made.set(self.0.made.get() + count);
     }
 }
 
@@ -89,6 +89,7 @@ pub fn integers<H: Host>(
     let made = Made::default();
     let generator = Integers {
         next: 1,
+        last: u64::MAX,
         produce_ms,
         value_log,
         pause: None,
@@ -109,6 +110,9 @@ pub fn integers<H: Host>(
 /// native profile of a batched stream went to those moves.
 pub struct Integers<H: Host> {
     next: u64,
+    /// The last value it makes: `u64::MAX` unless [`Integers::stopping_after`]
+    /// says otherwise.
+    last: u64,
     produce_ms: u32,
     value_log: ValueLog,
     /// The pause before the next value, once someone has asked for it. Boxed:
@@ -121,11 +125,47 @@ pub struct Integers<H: Host> {
 // No field is ever pinned in place: the pause is pinned in its own box.
 impl<H: Host> Unpin for Integers<H> {}
 
+impl<H: Host> Integers<H> {
+    /// The same generator, ending after its `count`-th value (1, 2, …,
+    /// `count`), as `StreamExt::take` would end it: asked for more, it
+    /// answers `None` at once, without a pause.
+    pub fn stopping_after(mut self, count: u64) -> Self {
+        self.last = count;
+        self
+    }
+
+    /// Makes up to `at_most` values at once, when they need neither a pause
+    /// nor a line each (an unpaced, quiet generator): returns the first and
+    /// how many, counted as made like so many polls would count them.
+    /// `None` when values must come one at a time from `poll_next` (paced,
+    /// or logged), or none is left, or none is asked for.
+    pub fn make_at_once(&mut self, at_most: u64) -> Option<(u64, u64)> {
+        if self.produce_ms > 0 || self.value_log == ValueLog::EveryValue {
+            return None;
+        }
+        let left = match self.last.checked_sub(self.next) {
+            Some(beyond_next) => beyond_next + 1,
+            None => 0,
+        };
+        let count = at_most.min(left);
+        if count == 0 {
+            return None;
+        }
+        let first = self.next;
+        self.next += count;
+        self.dropped.made.add(count);
+        Some((first, count))
+    }
+}
+
 impl<H: Host> Stream for Integers<H> {
     type Item = u64;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u64>> {
         let this = self.get_mut();
+        if this.next > this.last {
+            return Poll::Ready(None);
+        }
         if this.next > 1 && this.produce_ms > 0 {
             let pause = this
                 .pause
@@ -139,7 +179,7 @@ impl<H: Host> Stream for Integers<H> {
                 .run
                 .value_line(format_args!("yielding {value}"));
         }
-        this.dropped.made.add_one();
+        this.dropped.made.add(1);
         this.next += 1;
         Poll::Ready(Some(value))
     }

@@ -118,3 +118,60 @@ fn every_line_carries_the_run_id() {
         }
     });
 }
+
+#[test]
+fn stopping_after_a_count_ends_the_sequence_there_without_a_pause() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (values, made) = generator(&host, 100);
+        let values = values.stopping_after(3);
+        let started = tokio::time::Instant::now();
+        assert_eq!(values.collect::<Vec<_>>().await, [1, 2, 3]);
+        assert_eq!(made.get(), 3);
+        // Two pauses, before the second and the third value: none for the end.
+        assert_eq!(started.elapsed(), std::time::Duration::from_millis(200));
+    });
+}
+
+#[test]
+fn a_quiet_unpaced_generator_makes_values_at_once_as_polls_would() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        let (values, made) = generator_on(&host, 1, 0, ValueLog::Quiet);
+        let mut values = values.stopping_after(10);
+        assert_eq!(values.make_at_once(0), None, "none asked for");
+        assert_eq!(values.make_at_once(4), Some((1, 4)));
+        assert_eq!(made.get(), 4);
+        assert_eq!(values.next().await, Some(5), "polls go on after them");
+        assert_eq!(
+            values.make_at_once(100),
+            Some((6, 5)),
+            "no further than the end"
+        );
+        assert_eq!(made.get(), 10);
+        assert_eq!(values.make_at_once(1), None);
+        assert_eq!(values.next().await, None);
+        drop(values);
+        assert_eq!(
+            host.texts(),
+            ["generator dropped after yielding 10 values"],
+            "no line per value"
+        );
+    });
+}
+
+#[test]
+fn a_generator_that_pauses_or_logs_makes_values_only_when_polled() {
+    on_virtual_time(async {
+        let host = TestHost::new();
+        for (produce_ms, value_log) in [
+            (100, ValueLog::Quiet),
+            (0, ValueLog::EveryValue),
+            (100, ValueLog::EveryValue),
+        ] {
+            let (mut values, made) = generator_on(&host, 2, produce_ms, value_log);
+            assert_eq!(values.make_at_once(5), None, "{produce_ms} {value_log:?}");
+            assert_eq!(made.get(), 0);
+        }
+    });
+}

@@ -70,9 +70,10 @@ fn push_mode_stops_with_a_warning_when_the_isolates_budget_is_spent() {
     });
     let warning = host.first_warning("the spent budget is announced");
     assert!(
-        warning.text.starts_with(
-            "[run 00000004] the isolate's memory budget for waiting values is spent (720 of 720 bytes, 30 values of this stream): producer stopped after 30 values"
-        ),
+        warning.text.starts_with(&format!(
+            "[run 00000004] the isolate's memory budget for waiting values is spent ({spent} of {spent} bytes, 30 values of this stream): producer stopped after 30 values",
+            spent = 30 * VALUE_BYTES,
+        )),
         "{}",
         warning.text
     );

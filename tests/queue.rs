@@ -15,9 +15,14 @@ fn config(mode: Mode, high_water_mark: u32, batch: u32) -> FeedConfig {
     }
 }
 
-/// Each value counts for one byte.
+/// Each value counts for one byte; the budget has no limit.
 fn queue(config: FeedConfig) -> Queue {
-    Queue::new(config, |_| 1, Budget::new(usize::MAX))
+    queue_on(config, Budget::new(usize::MAX))
+}
+
+/// Each value counts for one byte, charged to `budget`.
+fn queue_on(config: FeedConfig, budget: Budget) -> Queue {
+    Queue::new(config, |_, count| count as usize, budget)
 }
 
 /// Pushes values `from..=to`, made in that order.
@@ -66,7 +71,11 @@ fn the_byte_cap_counts_each_value_by_size_of() {
         cap_bytes: 10,
         ..config(Mode::Push, 0, 1)
     };
-    let mut queue = Queue::new(config, |value| value as usize, Budget::new(usize::MAX));
+    let mut queue = Queue::new(
+        config,
+        |first, count| (first..first + count).sum::<u64>() as usize,
+        Budget::new(usize::MAX),
+    );
     assert!(!queue.push(4, 0, 1));
     assert!(queue.push(6, 0, 2), "4 + 6 bytes reach the cap of 10");
 }
@@ -163,7 +172,7 @@ fn the_counts_are_given_once_when_both_ends_are_done() {
 #[test]
 fn every_waiting_value_is_charged_to_the_budget_until_it_is_taken_or_dropped() {
     let budget = Budget::new(usize::MAX);
-    let mut queue = Queue::new(config(Mode::Push, 0, 2), |_| 1, budget.clone());
+    let mut queue = queue_on(config(Mode::Push, 0, 2), budget.clone());
     push_values(&mut queue, 1, 3);
     assert_eq!(budget.in_use(), 3 * VALUE_BYTES);
     let _ = queue.take(false, 3);
@@ -179,7 +188,7 @@ fn every_waiting_value_is_charged_to_the_budget_until_it_is_taken_or_dropped() {
 #[test]
 fn cancel_gives_back_to_the_budget_what_was_waiting() {
     let budget = Budget::new(usize::MAX);
-    let mut queue = Queue::new(config(Mode::Push, 0, 1), |_| 1, budget.clone());
+    let mut queue = queue_on(config(Mode::Push, 0, 1), budget.clone());
     push_values(&mut queue, 1, 4);
     queue.cancel();
     assert_eq!(budget.in_use(), 0);
@@ -188,9 +197,9 @@ fn cancel_gives_back_to_the_budget_what_was_waiting() {
 #[test]
 fn push_has_no_room_while_the_shared_budget_is_spent_and_says_so_in_its_counts() {
     let budget = Budget::new(3 * VALUE_BYTES);
-    let mut other = Queue::new(config(Mode::Push, 0, 1), |_| 1, budget.clone());
+    let mut other = queue_on(config(Mode::Push, 0, 1), budget.clone());
     push_values(&mut other, 1, 2);
-    let mut queue = Queue::new(config(Mode::Push, 0, 1), |_| 1, budget.clone());
+    let mut queue = queue_on(config(Mode::Push, 0, 1), budget.clone());
     assert_eq!(queue.room(), Room::Yes);
     push_values(&mut queue, 1, 1);
     assert_eq!(
@@ -208,9 +217,9 @@ fn push_has_no_room_while_the_shared_budget_is_spent_and_says_so_in_its_counts()
 #[test]
 fn pull_waits_for_the_budget_but_an_empty_queue_always_gets_its_next_value() {
     let budget = Budget::new(2 * VALUE_BYTES);
-    let mut other = Queue::new(config(Mode::Push, 0, 1), |_| 1, budget.clone());
+    let mut other = queue_on(config(Mode::Push, 0, 1), budget.clone());
     push_values(&mut other, 1, 2);
-    let mut queue = Queue::new(config(Mode::Pull, 4, 1), |_| 1, budget.clone());
+    let mut queue = queue_on(config(Mode::Pull, 4, 1), budget.clone());
     assert_eq!(queue.room(), Room::Yes, "empty: it may always make one");
     push_values(&mut queue, 1, 1);
     assert_eq!(
@@ -229,7 +238,7 @@ fn pull_waits_for_the_budget_but_an_empty_queue_always_gets_its_next_value() {
 #[test]
 fn take_more_hands_over_further_full_batches_that_still_count_as_waiting() {
     let budget = Budget::new(usize::MAX);
-    let mut queue = Queue::new(config(Mode::Pull, 7, 2), |_| 1, budget.clone());
+    let mut queue = queue_on(config(Mode::Pull, 7, 2), budget.clone());
     push_values(&mut queue, 1, 7);
     let Step::Chunk(first) = queue.take(true, 7) else {
         panic!("a batch was waiting");
@@ -284,7 +293,7 @@ fn take_more_gives_a_short_batch_only_at_the_end_and_nothing_in_push_mode() {
 #[test]
 fn values_in_the_runtime_are_given_back_on_cancel_and_count_in_max_queue() {
     let budget = Budget::new(usize::MAX);
-    let mut queue = Queue::new(config(Mode::Pull, 4, 1), |_| 1, budget.clone());
+    let mut queue = queue_on(config(Mode::Pull, 4, 1), budget.clone());
     push_values(&mut queue, 1, 4);
     assert!(matches!(queue.take(true, 4), Step::Chunk(_)));
     assert!(queue.take_more(4).is_some());
@@ -295,4 +304,87 @@ fn values_in_the_runtime_are_given_back_on_cancel_and_count_in_max_queue() {
     queue.producer_stopped(Ending::Cancelled);
     let (_, counts) = queue.finish().expect("both ends are done");
     assert_eq!(counts.max_queue, 4);
+}
+
+#[test]
+fn pull_room_counts_the_values_that_one_at_a_time_would_be_let_in() {
+    // Every mix of look-ahead, batch, values already waiting, a take waiting
+    // or not, and room in the shared budget for none, some or plenty.
+    for high_water_mark in [0, 1, 3, 8] {
+        for batch in [1, 4, 10] {
+            for waiting in 0..4u64 {
+                for taker_waiting in [false, true] {
+                    for spare in [0, 2, 5, 100] {
+                        let budget = Budget::new((spare + waiting as usize) * VALUE_BYTES);
+                        let mut queue =
+                            queue_on(config(Mode::Pull, high_water_mark, batch), budget);
+                        push_values(&mut queue, 1, waiting);
+                        if taker_waiting && waiting < u64::from(batch) {
+                            // A take short of a batch waits for the producer.
+                            assert!(matches!(
+                                queue.take(true, waiting),
+                                Step::TopUp | Step::Wait
+                            ));
+                        }
+                        let room = queue.pull_room();
+                        let mut let_in = 0;
+                        while queue.room() == Room::Yes && let_in < 1000 {
+                            let value = waiting + let_in + 1;
+                            queue.push(value, 0, value);
+                            let_in += 1;
+                        }
+                        assert_eq!(
+                            room, let_in,
+                            "hwm {high_water_mark} batch {batch} waiting {waiting} \
+                             taker {taker_waiting} spare {spare}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn pull_joins_values_made_together_into_one_entry_and_push_keeps_one_a_value() {
+    let mut pull = queue(config(Mode::Pull, 100, 100));
+    push_values(&mut pull, 1, 50);
+    assert!(!pull.push_run(51, 50, 0, 51));
+    // Made later: a run of its own.
+    pull.push(101, 1, 101);
+    assert_eq!(pull.entries(), 2, "two runs hold 101 values");
+    assert_eq!(pull.waiting(), 101);
+
+    // What piles up in push mode is really held: an entry for every value.
+    let mut push = queue(FeedConfig {
+        cap_values: usize::MAX,
+        ..config(Mode::Push, 0, 100)
+    });
+    push_values(&mut push, 1, 50);
+    assert_eq!(push.entries(), 50);
+}
+
+#[test]
+fn a_take_splits_a_run_and_leaves_the_rest_waiting_with_its_leads() {
+    let mut queue = queue(config(Mode::Pull, 0, 3));
+    queue.push_run(1, 5, 7, 1);
+    let Step::Chunk(chunk) = queue.take(false, 5) else {
+        panic!("values were waiting");
+    };
+    let sent = |value, lead| Sent {
+        value,
+        produced_at_ms: 7,
+        lead,
+    };
+    assert_eq!(
+        chunk.iter().collect::<Vec<_>>(),
+        [sent(1, 4), sent(2, 3), sent(3, 2)]
+    );
+    assert_eq!(queue.load(), (2, 2), "two values, a byte each, wait");
+    queue.producer_stopped(Ending::Complete);
+    let Step::Chunk(rest) = queue.take(true, 6) else {
+        panic!("values were waiting");
+    };
+    assert_eq!(rest.iter().collect::<Vec<_>>(), [sent(4, 2), sent(5, 1)]);
+    assert_eq!(queue.load(), (0, 0));
 }

@@ -81,7 +81,7 @@ mod tests {
     fn made(count: u64) -> Made {
         let made = Made::default();
         for _ in 0..count {
-            made.add_one();
+            made.add(1);
         }
         made
     }
@@ -94,8 +94,8 @@ mod tests {
         tally.record_requested();
         assert_eq!(tally.lead(), 0);
         tally.record_consumed();
-        made.add_one();
-        made.add_one();
+        made.add(1);
+        made.add(1);
         assert_eq!(tally.lead(), 2);
         tally.record_requested();
         tally.record_requested();
@@ -110,7 +110,7 @@ mod tests {
         let tally = Tally::new(made.clone());
         tally.record_requested();
         for _ in 0..4 {
-            made.add_one();
+            made.add(1);
         }
         assert_eq!(tally.max_lead(), 3);
     }

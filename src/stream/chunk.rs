@@ -32,7 +32,8 @@ impl Run {
         })
     }
 
-    /// Whether `sent` is the value that comes right after this run's last.
+    /// Whether `sent` is the value that comes right after this run's last,
+    /// made at its time, one after it.
     fn continues_with(&self, sent: &Sent) -> bool {
         self.first.value.checked_add(self.len) == Some(sent.value)
             && sent.produced_at_ms == self.first.produced_at_ms
@@ -50,13 +51,19 @@ pub struct Chunk {
 impl Chunk {
     /// Adds `sent` after the values already in the chunk.
     pub fn push(&mut self, sent: Sent) {
-        self.len += 1;
+        self.push_run(Run {
+            first: sent,
+            len: 1,
+        });
+    }
+
+    /// Adds `run`'s values after the values already in the chunk.
+    pub fn push_run(&mut self, run: Run) {
+        // A chunk holds at most a batch, which fits any usize.
+        self.len += run.len as usize;
         match self.runs.last_mut() {
-            Some(run) if run.continues_with(&sent) => run.len += 1,
-            _ => self.runs.push(Run {
-                first: sent,
-                len: 1,
-            }),
+            Some(last) if last.continues_with(&run.first) => last.len += run.len,
+            _ => self.runs.push(run),
         }
     }
 

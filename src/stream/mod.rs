@@ -25,8 +25,6 @@ pub mod wire;
 
 use std::future::Future;
 
-use futures::StreamExt;
-
 use self::feed::Feed;
 use self::params::{FORMAT, MODE, StreamParams};
 use crate::budget::Budget;
@@ -58,13 +56,12 @@ pub fn start<H: Host>(
         ValueLog::Quiet
     };
     let (generator, made) = integers(run.clone(), params.produce_ms, value_log, DropLog::Line);
-    // `count` is at most 10 million, which fits any usize.
-    let generator = generator.take(params.count as usize);
+    let generator = generator.stopping_after(params.count);
     Feed::start(
         run,
         made,
         params.feed_config(),
-        params.format.min_line_bytes(),
+        params.format.min_run_bytes(),
         budget,
         generator,
     )

@@ -13,23 +13,42 @@
 //! - Every waiting value is charged to the isolate's [`Budget`] at
 //!   [`VALUE_BYTES`]: push stops when the budget is spent, pull waits unless
 //!   its queue is empty.
+//!
+//! Values wait as runs: consecutive values made at one time, one entry for
+//! the lot. Only pull mode joins values into runs, and only those its
+//! producer made together (an unpaced producer makes a whole batch inside one
+//! callback); a push queue keeps every value in an entry of its own, so that
+//! what piles up there is really held, [`VALUE_BYTES`] a value, as the
+//! budget charges it.
 
 use std::collections::VecDeque;
 
-use super::chunk::Chunk;
+use super::chunk::{Chunk, Run};
 use super::vocabulary::{Ending, FeedConfig, Mode, Sent};
 use crate::budget::Budget;
 
-/// What one waiting value costs in memory, as charged to the budget.
+/// What one waiting value costs in memory, as charged to the budget: the
+/// entry a push queue keeps for each (a pull queue's runs hold less).
 pub const VALUE_BYTES: usize = std::mem::size_of::<Waiting>();
 
-/// A value waiting in the queue.
+/// Values waiting in the queue: `len` consecutive values from `value`, made
+/// at one time, one after another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Waiting {
     value: u64,
     produced_at_ms: u64,
-    /// How many values had been made when this one was (itself included).
+    /// How many values had been made when the first was (itself included).
     made_as: u64,
+    len: u64,
+}
+
+impl Waiting {
+    /// Whether `next` is made of the values right after these, at their time.
+    fn continues_with(&self, next: &Waiting) -> bool {
+        self.value.checked_add(self.len) == Some(next.value)
+            && self.made_as.checked_add(self.len) == Some(next.made_as)
+            && self.produced_at_ms == next.produced_at_ms
+    }
 }
 
 /// What one poll of a take found.
@@ -78,9 +97,12 @@ pub enum Room {
 #[derive(Debug)]
 pub struct Queue {
     config: FeedConfig,
-    /// How many wire bytes a value takes while it waits, for the push cap.
-    size_of: fn(u64) -> usize,
+    /// How many wire bytes a run of consecutive values (the first, how
+    /// many) takes while it waits, for the push cap.
+    size_of: fn(u64, u64) -> usize,
     waiting: VecDeque<Waiting>,
+    /// How many values `waiting` holds, all runs together.
+    waiting_values: usize,
     waiting_bytes: usize,
     /// Values handed over by [`Queue::take_more`] that the runtime may still
     /// hold, not yet written: they count as waiting until the next take.
@@ -98,13 +120,15 @@ pub struct Queue {
 }
 
 impl Queue {
-    /// An empty queue; `size_of` gives the bytes a waiting value counts for
-    /// against the push cap, and `budget` is the isolate's.
-    pub fn new(config: FeedConfig, size_of: fn(u64) -> usize, budget: Budget) -> Self {
+    /// An empty queue; `size_of` gives the bytes a run of waiting values
+    /// (its first, how many) counts for against the push cap, and `budget`
+    /// is the isolate's.
+    pub fn new(config: FeedConfig, size_of: fn(u64, u64) -> usize, budget: Budget) -> Self {
         Queue {
             config,
             size_of,
             waiting: VecDeque::new(),
+            waiting_values: 0,
             waiting_bytes: 0,
             in_runtime: 0,
             budget,
@@ -131,32 +155,43 @@ impl Queue {
     /// How many values wait right now, in the queue or (handed over by
     /// [`Queue::take_more`]) in the runtime's.
     pub fn waiting(&self) -> usize {
-        self.waiting.len() + self.in_runtime
+        self.waiting_values + self.in_runtime
     }
 
     /// Whether the producer may make its next value now.
     pub fn room(&mut self) -> Room {
-        let waiting = self.waiting();
-        let affordable = self.budget.has_room_for(VALUE_BYTES);
         match self.config.mode {
-            Mode::Push if affordable => Room::Yes,
+            Mode::Push if self.budget.has_room_for(VALUE_BYTES) => Room::Yes,
             Mode::Push => {
                 self.counts.capped = true;
                 self.counts.budget_spent = true;
                 Room::BudgetSpent
             }
-            Mode::Pull => {
-                let below_bound = waiting < self.config.high_water_mark as usize
-                    || (self.taker_waiting && waiting < self.config.batch as usize);
-                // An empty queue always gets its next value: no stream stalls
-                // for what other streams hold.
-                if below_bound && (affordable || waiting == 0) {
-                    Room::Yes
-                } else {
-                    Room::Wait
-                }
-            }
+            Mode::Pull if self.pull_room() > 0 => Room::Yes,
+            Mode::Pull => Room::Wait,
         }
+    }
+
+    /// In pull mode, how many values the producer may make now, one after
+    /// another, before it must ask again: as many as [`Queue::room`] would
+    /// say yes to, pushed one at a time.
+    pub fn pull_room(&self) -> u64 {
+        let waiting = self.waiting() as u64;
+        let mut bound = u64::from(self.config.high_water_mark);
+        if self.taker_waiting {
+            bound = bound.max(u64::from(self.config.batch));
+        }
+        let below_bound = bound.saturating_sub(waiting);
+        let unused = self.budget.limit().saturating_sub(self.budget.in_use());
+        let affordable = (unused / VALUE_BYTES) as u64;
+        // An empty queue always gets its next value: no stream stalls for
+        // what other streams hold.
+        let affordable = if waiting == 0 {
+            affordable.max(1)
+        } else {
+            affordable
+        };
+        below_bound.min(affordable)
     }
 
     /// The isolate's budget this queue charges.
@@ -168,26 +203,49 @@ impl Queue {
     /// `made_as`. True if that filled a push queue to its cap: the producer
     /// must stop.
     pub fn push(&mut self, value: u64, produced_at_ms: u64, made_as: u64) -> bool {
-        self.waiting.push_back(Waiting {
-            value,
+        self.push_run(value, 1, produced_at_ms, made_as)
+    }
+
+    /// The producer made `len` consecutive values from `first` at
+    /// `produced_at_ms`, one after another, the first as value number
+    /// `made_as`: what `len` calls of [`Queue::push`] would do, at once. In
+    /// push mode, `len` is 1: each value is checked against the cap.
+    pub fn push_run(&mut self, first: u64, len: u64, produced_at_ms: u64, made_as: u64) -> bool {
+        let run = Waiting {
+            value: first,
             produced_at_ms,
             made_as,
-        });
-        self.waiting_bytes += (self.size_of)(value);
-        self.budget.charge(VALUE_BYTES);
+            len,
+        };
+        match self.waiting.back_mut() {
+            Some(last) if self.config.mode == Mode::Pull && last.continues_with(&run) => {
+                last.len += len;
+            }
+            _ => self.waiting.push_back(run),
+        }
+        // At most 10 million values wait, which fits any usize.
+        self.waiting_values += len as usize;
+        self.waiting_bytes += (self.size_of)(first, len);
+        self.budget.charge(len as usize * VALUE_BYTES);
         let waiting = self.waiting() as u64;
         let counts = &mut self.counts;
         counts.max_queue = counts.max_queue.max(waiting);
         counts.max_queue_bytes = counts.max_queue_bytes.max(self.waiting_bytes as u64);
-        let full = self.waiting.len() >= self.config.cap_values
+        let full = self.waiting_values >= self.config.cap_values
             || self.waiting_bytes >= self.config.cap_bytes;
         counts.capped = self.config.mode == Mode::Push && full;
         counts.capped
     }
 
+    /// How many entries hold the waiting values: one per run in pull mode,
+    /// one per value in push mode (each [`VALUE_BYTES`] of memory).
+    pub fn entries(&self) -> usize {
+        self.waiting.len()
+    }
+
     /// The values and bytes waiting, for the cap's warning.
     pub fn load(&self) -> (usize, usize) {
-        (self.waiting.len(), self.waiting_bytes)
+        (self.waiting_values, self.waiting_bytes)
     }
 
     /// Decides one poll of a take. `first_poll` is true for the first poll
@@ -204,7 +262,7 @@ impl Queue {
             return Step::Ended(ending);
         }
         let producing = self.producer_done.is_none();
-        if self.waiting.is_empty() {
+        if self.waiting_values == 0 {
             if producing {
                 self.taker_waiting = true;
                 return Step::Wait;
@@ -214,7 +272,7 @@ impl Queue {
             self.body_done = Some(ending);
             return Step::Ended(ending);
         }
-        let short_of_a_batch = self.waiting.len() < self.config.batch as usize;
+        let short_of_a_batch = self.waiting_values < self.config.batch as usize;
         if first_poll && producing && short_of_a_batch {
             self.taker_waiting = true;
             return Step::TopUp;
@@ -231,8 +289,8 @@ impl Queue {
     /// count as waiting until the next take.
     pub fn take_more(&mut self, produced: u64) -> Option<Chunk> {
         let batch = self.config.batch as usize;
-        let ready = self.waiting.len() >= batch
-            || (self.producer_done.is_some() && !self.waiting.is_empty());
+        let ready = self.waiting_values >= batch
+            || (self.producer_done.is_some() && self.waiting_values > 0);
         if self.config.mode != Mode::Pull || self.body_done.is_some() || !ready {
             return None;
         }
@@ -245,16 +303,34 @@ impl Queue {
     /// Takes up to a batch of the values that wait, counted as sent; the
     /// caller decides when their budget is given back.
     fn hand_over(&mut self, produced: u64) -> Chunk {
-        let count = self.waiting.len().min(self.config.batch as usize);
+        let count = self.waiting_values.min(self.config.batch as usize);
         let mut chunk = Chunk::default();
-        for waiting in self.waiting.drain(..count) {
-            self.waiting_bytes -= (self.size_of)(waiting.value);
-            chunk.push(Sent {
-                value: waiting.value,
-                produced_at_ms: waiting.produced_at_ms,
-                lead: produced.saturating_sub(waiting.made_as),
+        let mut left = count as u64;
+        while left > 0 {
+            let Some(front) = self.waiting.front_mut() else {
+                break;
+            };
+            let len = front.len.min(left);
+            let taken = Waiting { len, ..*front };
+            if len == front.len {
+                self.waiting.pop_front();
+            } else {
+                front.value += len;
+                front.made_as += len;
+                front.len -= len;
+            }
+            left -= len;
+            self.waiting_bytes -= (self.size_of)(taken.value, len);
+            chunk.push_run(Run {
+                first: Sent {
+                    value: taken.value,
+                    produced_at_ms: taken.produced_at_ms,
+                    lead: produced.saturating_sub(taken.made_as),
+                },
+                len,
             });
         }
+        self.waiting_values -= count;
         self.counts.sent += count as u64;
         if let Some(first) = chunk.first() {
             // The first value of a chunk waited longest: its lead is the largest.
@@ -278,6 +354,7 @@ impl Queue {
         self.body_done = Some(Ending::Cancelled);
         self.budget.release(self.waiting() * VALUE_BYTES);
         self.waiting.clear();
+        self.waiting_values = 0;
         self.waiting_bytes = 0;
         self.in_runtime = 0;
         Some(self.counts.sent)

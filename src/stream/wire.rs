@@ -72,22 +72,42 @@ impl Format {
         }
     }
 
-    /// The fewest bytes a value's line takes in this format (NDJSON lines
-    /// also carry a time and a lead, counted here at one digit each). The
-    /// push cap counts these.
-    pub fn min_line_bytes(self) -> fn(u64) -> usize {
+    /// The fewest bytes the lines of a run of consecutive values (its
+    /// first, how many) take in this format (NDJSON lines also carry a time
+    /// and a lead, counted here at one digit each). The push cap counts
+    /// these.
+    pub fn min_run_bytes(self) -> fn(u64, u64) -> usize {
         match self {
-            Format::Text => |value| decimal_digits(value) + 1,
-            Format::Ndjson => |value| NDJSON_FIXED_BYTES + decimal_digits(value),
+            Format::Text => |first, count| run_bytes(first, count, 1),
+            Format::Ndjson => |first, count| run_bytes(first, count, NDJSON_FIXED_BYTES),
         }
     }
 }
 
 /// `{"value":` `,"producedAt":0` `,"lead":0` `}\n`
-const NDJSON_FIXED_BYTES: usize = 9 + 15 + 9 + 2;
+const NDJSON_FIXED_BYTES: u64 = 9 + 15 + 9 + 2;
 
-fn decimal_digits(value: u64) -> usize {
-    value.checked_ilog10().map_or(1, |log| log as usize + 1)
+/// The bytes of `count` lines from `first` on, each `fixed` bytes besides its
+/// value's digits: counted a digit count at a time, not value by value.
+fn run_bytes(first: u64, count: u64, fixed: u64) -> usize {
+    let mut bytes = count.saturating_mul(fixed);
+    let (mut value, mut left) = (first, count);
+    while left > 0 {
+        let digits = decimal_digits(value);
+        // The largest value with as many digits.
+        let widest = 10u64
+            .checked_pow(digits as u32)
+            .map_or(u64::MAX, |power| power - 1);
+        let alike = (widest - value).saturating_add(1).min(left);
+        bytes = bytes.saturating_add(alike.saturating_mul(digits));
+        left -= alike;
+        value = value.saturating_add(alike);
+    }
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
+fn decimal_digits(value: u64) -> u64 {
+    value.checked_ilog10().map_or(1, |log| u64::from(log) + 1)
 }
 
 /// A value's decimal digits, which can be counted up by one in place.
@@ -207,23 +227,39 @@ mod tests {
     }
 
     #[test]
-    fn the_smallest_line_sizes_match_the_encoding() {
-        // Every digit count's first and last value, and their neighbours.
-        let mut values = vec![0, 1, u64::MAX - 1, u64::MAX];
+    fn the_smallest_run_sizes_match_the_encoding() {
+        // Runs of one and of several from every digit count's first and last
+        // value and their neighbours, so that runs cross from one digit count
+        // into the next; and the runs that end at the largest value.
+        let mut firsts = vec![0, 1, u64::MAX - 1, u64::MAX];
         for power in (1..20).map(|exponent| 10u64.pow(exponent)) {
-            values.extend([power - 2, power - 1, power, power + 1]);
+            firsts.extend([power - 2, power - 1, power, power + 1]);
         }
-        for (format, value) in [Format::Text, Format::Ndjson]
-            .into_iter()
-            .flat_map(|format| values.iter().map(move |&value| (format, value)))
-        {
-            let mut out = Vec::new();
-            format.encode(&chunk([sent(value, 0, 0)]), &mut out);
-            assert_eq!(
-                format.min_line_bytes()(value),
-                out.len(),
-                "{format:?} {value}"
-            );
+        for format in [Format::Text, Format::Ndjson] {
+            for &first in &firsts {
+                for count in [1, 2, 3, 25] {
+                    let Some(last) = first.checked_add(count - 1) else {
+                        continue;
+                    };
+                    let mut out = Vec::new();
+                    format.encode(
+                        &chunk((first..=last).map(|value| sent(value, 0, 0))),
+                        &mut out,
+                    );
+                    assert_eq!(
+                        format.min_run_bytes()(first, count),
+                        out.len(),
+                        "{format:?} {first} ×{count}"
+                    );
+                }
+            }
         }
+        // A run across every digit count at once.
+        let mut out = Vec::new();
+        Format::Text.encode(
+            &chunk((0..=123_456).map(|value| sent(value, 0, 0))),
+            &mut out,
+        );
+        assert_eq!(Format::Text.min_run_bytes()(0, 123_457), out.len());
     }
 }

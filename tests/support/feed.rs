@@ -110,7 +110,7 @@ pub fn spawn_feed(
         run,
         made,
         config,
-        format.min_line_bytes(),
+        format.min_run_bytes(),
         budget(),
         generator,
     );

@@ -25,7 +25,6 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
-use futures::Stream;
 use futures::future::{AbortHandle, Abortable};
 
 mod producer;
@@ -36,7 +35,7 @@ use super::summary::StreamSummary;
 use super::vocabulary::{Ending, FeedConfig};
 use crate::body_guard::{BodyGuard, Cancel};
 use crate::budget::Budget;
-use crate::generator::Made;
+use crate::generator::{Integers, Made};
 use crate::host::Host;
 use crate::run::Run;
 
@@ -86,19 +85,16 @@ impl<H: Host> Feed<H> {
     /// Starts a feed for one stream: returns it, and the task that drives the
     /// producer running `generator` into it, for the caller to spawn. `made`
     /// is the generator's own count of values made; `size_of` gives the bytes
-    /// a waiting value counts for against the push cap; `budget` is the
-    /// isolate's, shared by every stream.
-    pub fn start<S>(
+    /// a run of waiting values (its first, how many) counts for against the
+    /// push cap; `budget` is the isolate's, shared by every stream.
+    pub fn start(
         run: Run<H>,
         made: Made,
         config: FeedConfig,
-        size_of: fn(u64) -> usize,
+        size_of: fn(u64, u64) -> usize,
         budget: Budget,
-        generator: S,
-    ) -> (Feed<H>, impl Future<Output = ()> + use<H, S>)
-    where
-        S: Stream<Item = u64> + Unpin + 'static,
-    {
+        generator: Integers<H>,
+    ) -> (Feed<H>, impl Future<Output = ()> + use<H>) {
         let (abort, registration) = AbortHandle::new_pair();
         let feed = Feed {
             shared: Rc::new(RefCell::new(Shared {

@@ -5,12 +5,13 @@
 use std::future::poll_fn;
 use std::task::{Context, Poll, Waker};
 
-use futures::{Stream, StreamExt};
+use futures::StreamExt;
 
 use super::Feed;
+use crate::generator::Integers;
 use crate::host::Host;
 use crate::stream::queue::Room;
-use crate::stream::vocabulary::Ending;
+use crate::stream::vocabulary::{Ending, Mode};
 
 impl<H: Host> Feed<H> {
     /// Polls the producer once with the driver task's waker, so that whatever
@@ -66,10 +67,7 @@ impl<H: Host> Feed<H> {
 
     /// Runs `generator` into the queue until it ends, the queue caps it, or
     /// the budget stops it.
-    pub(super) async fn produce<S>(self, mut generator: S) -> Ending
-    where
-        S: Stream<Item = u64> + Unpin,
-    {
+    pub(super) async fn produce(self, mut generator: Integers<H>) -> Ending {
         poll_fn(|cx| self.fill(&mut generator, cx)).await
     }
 
@@ -81,11 +79,12 @@ impl<H: Host> Feed<H> {
     ///
     /// Room is asked for before every value, a paced one included: a pause
     /// that ends while the queue is full leaves its value in the generator,
-    /// made (and logged) when a take makes room, never beyond the bound.
-    fn fill<S>(&self, generator: &mut S, cx: &mut Context<'_>) -> Poll<Ending>
-    where
-        S: Stream<Item = u64> + Unpin,
-    {
+    /// made (and logged) when a take makes room, never beyond the bound. In
+    /// pull mode, values that need no pause and no line are made all at
+    /// once, as many as there is room for (the queue's
+    /// [`Queue::pull_room`](crate::stream::queue::Queue::pull_room)), and
+    /// wait as one run: the same values, times and leads as one at a time.
+    fn fill(&self, generator: &mut Integers<H>, cx: &mut Context<'_>) -> Poll<Ending> {
         let mut produced_at_ms = None;
         let outcome = loop {
             let room = {
@@ -103,6 +102,17 @@ impl<H: Host> Feed<H> {
                     self.warn_budget_spent();
                     break Poll::Ready(Ending::Capped);
                 }
+            }
+            let made_before = self.made.get();
+            let pull_room = {
+                let shared = self.shared.borrow();
+                (shared.queue.config().mode == Mode::Pull).then(|| shared.queue.pull_room())
+            };
+            if let Some((first, len)) = pull_room.and_then(|room| generator.make_at_once(room)) {
+                let at = *produced_at_ms.get_or_insert_with(|| self.run.elapsed_ms());
+                let mut shared = self.shared.borrow_mut();
+                shared.queue.push_run(first, len, at, made_before + 1);
+                continue;
             }
             let value = match generator.poll_next_unpin(cx) {
                 Poll::Ready(Some(value)) => value,
