@@ -13,6 +13,7 @@
 //! the run's summary object as its last line.
 
 use super::chunk::Chunk;
+use super::decimal::{Decimal, write_text_lines};
 #[cfg(test)]
 use super::vocabulary::Sent;
 
@@ -36,22 +37,15 @@ impl Format {
 
     /// Appends one chunk's lines to `out`. The values of a run are
     /// consecutive: each one's digits are the last one's plus one, counted
-    /// up in place rather than converted from scratch (see [`Decimal`]).
+    /// up in place rather than converted from scratch, and in text a hundred
+    /// lines are written at a time (see [`decimal`](super::decimal)).
     pub fn encode(self, chunk: &Chunk, out: &mut Vec<u8>) {
         let mut digits = itoa::Buffer::new();
         for run in chunk.runs() {
-            let mut value = Decimal::of(run.first.value);
             match self {
-                Format::Text => {
-                    for offset in 0..run.len {
-                        if offset > 0 {
-                            value.increment();
-                        }
-                        out.extend_from_slice(value.digits());
-                        out.push(b'\n');
-                    }
-                }
+                Format::Text => write_text_lines(run.first.value, run.len, out),
                 Format::Ndjson => {
+                    let mut value = Decimal::of(run.first.value);
                     // The same time for the whole run: written once.
                     let mut at = itoa::Buffer::new();
                     let produced_at = at.format(run.first.produced_at_ms).as_bytes();
@@ -108,46 +102,6 @@ fn run_bytes(first: u64, count: u64, fixed: u64) -> usize {
 
 fn decimal_digits(value: u64) -> u64 {
     value.checked_ilog10().map_or(1, |log| u64::from(log) + 1)
-}
-
-/// A value's decimal digits, which can be counted up by one in place.
-struct Decimal {
-    /// Right-aligned ASCII digits; `u64::MAX` has 20.
-    digits: [u8; 20],
-    /// Where the digits start in `digits`.
-    start: usize,
-}
-
-impl Decimal {
-    /// The digits of `value`.
-    fn of(value: u64) -> Self {
-        let mut buffer = itoa::Buffer::new();
-        let written = buffer.format(value).as_bytes();
-        let mut digits = [b'0'; 20];
-        let start = digits.len() - written.len();
-        digits[start..].copy_from_slice(written);
-        Decimal { digits, start }
-    }
-
-    fn digits(&self) -> &[u8] {
-        &self.digits[self.start..]
-    }
-
-    /// Adds one: the last digit goes up, and each 9 before it carries.
-    /// The caller never counts past `u64::MAX` (a run ends there), so the
-    /// 20 digits always suffice.
-    fn increment(&mut self) {
-        for position in (self.start..self.digits.len()).rev() {
-            if self.digits[position] < b'9' {
-                self.digits[position] += 1;
-                return;
-            }
-            self.digits[position] = b'0';
-        }
-        // Every digit was a 9: one digit more.
-        self.start -= 1;
-        self.digits[self.start] = b'1';
-    }
 }
 
 #[cfg(test)]
