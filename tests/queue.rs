@@ -387,4 +387,11 @@ fn a_take_splits_a_run_and_leaves_the_rest_waiting_with_its_leads() {
     };
     assert_eq!(rest.iter().collect::<Vec<_>>(), [sent(4, 2), sent(5, 1)]);
     assert_eq!(queue.load(), (0, 0));
+    assert_eq!(queue.entries(), 0, "nothing of the run is left behind");
+}
+
+#[test]
+fn push_mode_makes_its_values_one_at_a_time() {
+    let queue = queue(config(Mode::Push, 8, 8));
+    assert_eq!(queue.pull_room(), 0);
 }

@@ -63,11 +63,7 @@ const LONGEST_LINE: usize = 21;
 /// Appends the text lines (`N\n`) of the `count` values from `first` on.
 pub(super) fn write_text_lines(first: u64, count: u64, out: &mut Vec<u8>) {
     // Below 100, lines share no digits: one at a time.
-    let small = if first < LINES {
-        (LINES - first).min(count)
-    } else {
-        0
-    };
+    let small = LINES.saturating_sub(first).min(count);
     write_one_at_a_time(first, small, out);
     let mut left = count - small;
     if left == 0 {
@@ -112,8 +108,8 @@ struct Hundred {
     /// The lines, one after another; only the first `LINES × line` bytes are
     /// in use.
     lines: [u8; LINES as usize * LONGEST_LINE],
-    /// The length of each line.
-    line: usize,
+    /// How many digits the prefix has, in every line.
+    shared: usize,
 }
 
 impl Hundred {
@@ -122,7 +118,7 @@ impl Hundred {
         let mut block = Hundred {
             prefix: Decimal::of(prefix),
             lines: [0; LINES as usize * LONGEST_LINE],
-            line: 0,
+            shared: 0,
         };
         block.write_all();
         block
@@ -131,7 +127,13 @@ impl Hundred {
     /// The lines of the values `from` to `to` (excluded) past the block's
     /// first, both at most 100.
     fn lines(&self, from: u64, to: u64) -> &[u8] {
-        &self.lines[from as usize * self.line..to as usize * self.line]
+        let line = self.line();
+        &self.lines[from as usize * line..to as usize * line]
+    }
+
+    /// The length of each line: the prefix's digits, two more and a newline.
+    fn line(&self) -> usize {
+        self.shared + 3
     }
 
     /// Writes every line: when the block is made, and when the prefix gains
@@ -140,17 +142,18 @@ impl Hundred {
     fn write_all(&mut self) {
         let prefix = self.prefix.digits();
         let shared = prefix.len();
-        self.line = shared + 3;
+        self.shared = shared;
+        let line = self.line();
         self.lines[..shared].copy_from_slice(prefix);
-        self.lines[shared..self.line].copy_from_slice(b"00\n");
-        let total = self.line * LINES as usize;
-        let mut written = self.line;
+        self.lines[shared..line].copy_from_slice(b"00\n");
+        let total = line * LINES as usize;
+        let mut written = line;
         while written < total {
             let copied = written.min(total - written);
             self.lines.copy_within(..copied, written);
             written += copied;
         }
-        for (index, at) in (shared..total).step_by(self.line).enumerate() {
+        for (index, at) in (shared..total).step_by(line).enumerate() {
             // `index` is below 100.
             self.lines[at] = b'0' + (index / 10) as u8;
             self.lines[at + 1] = b'0' + (index % 10) as u8;
@@ -161,21 +164,22 @@ impl Hundred {
     fn advance(&mut self) {
         let changed = self.prefix.increment();
         let prefix = self.prefix.digits();
-        if prefix.len() + 3 != self.line {
+        if prefix.len() != self.shared {
             return self.write_all();
         }
+        let line = self.line();
         if changed == 1 {
             // Nine times in ten only the prefix's last digit changes: one byte
             // in each line, stored as one.
             let last = prefix.len() - 1;
             let digit = prefix[last];
-            for at in (last..self.line * LINES as usize).step_by(self.line) {
+            for at in (last..line * LINES as usize).step_by(line) {
                 self.lines[at] = digit;
             }
             return;
         }
         let from = prefix.len() - changed;
-        for line in self.lines.chunks_exact_mut(self.line).take(LINES as usize) {
+        for line in self.lines.chunks_exact_mut(line).take(LINES as usize) {
             line[from..prefix.len()].copy_from_slice(&prefix[from..]);
         }
     }

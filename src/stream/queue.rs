@@ -174,8 +174,12 @@ impl Queue {
 
     /// In pull mode, how many values the producer may make now, one after
     /// another, before it must ask again: as many as [`Queue::room`] would
-    /// say yes to, pushed one at a time.
+    /// say yes to, pushed one at a time. In push mode 0: a push producer
+    /// makes its values one at a time, each checked against the cap.
     pub fn pull_room(&self) -> u64 {
+        if self.config.mode == Mode::Push {
+            return 0;
+        }
         let waiting = self.waiting() as u64;
         let mut bound = u64::from(self.config.high_water_mark);
         if self.taker_waiting {
@@ -311,7 +315,7 @@ impl Queue {
                 break;
             };
             let len = front.len.min(left);
-            let taken = Waiting { len, ..*front };
+            let taken = *front;
             if len == front.len {
                 self.waiting.pop_front();
             } else {

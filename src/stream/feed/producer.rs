@@ -11,7 +11,7 @@ use super::Feed;
 use crate::generator::Integers;
 use crate::host::Host;
 use crate::stream::queue::Room;
-use crate::stream::vocabulary::{Ending, Mode};
+use crate::stream::vocabulary::Ending;
 
 impl<H: Host> Feed<H> {
     /// Polls the producer once with the driver task's waker, so that whatever
@@ -104,11 +104,8 @@ impl<H: Host> Feed<H> {
                 }
             }
             let made_before = self.made.get();
-            let pull_room = {
-                let shared = self.shared.borrow();
-                (shared.queue.config().mode == Mode::Pull).then(|| shared.queue.pull_room())
-            };
-            if let Some((first, len)) = pull_room.and_then(|room| generator.make_at_once(room)) {
+            let pull_room = self.shared.borrow().queue.pull_room();
+            if let Some((first, len)) = generator.make_at_once(pull_room) {
                 let at = *produced_at_ms.get_or_insert_with(|| self.run.elapsed_ms());
                 let mut shared = self.shared.borrow_mut();
                 shared.queue.push_run(first, len, at, made_before + 1);
