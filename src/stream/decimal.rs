@@ -5,10 +5,10 @@
 //! Writing a line at a time costs a copy of its digits into the body, and in
 //! wasm a copy of a length not known in advance is a call out of the module
 //! (`memory.copy`), however short. A hundred consecutive values from a
-//! multiple of a hundred share every digit but their last two, so their
-//! hundred lines are kept as one block: the next hundred change only the
-//! shared digits, usually just the last of them, and the whole block is
-//! appended with one copy.
+//! multiple of a hundred share every digit but their last two, so the lines
+//! of a run of at least a hundred values are kept as one block: the next
+//! hundred change only the shared digits, usually just the last of them, and
+//! the whole block is appended with one copy.
 
 /// A value's decimal digits, which can be counted up by one in place.
 pub(super) struct Decimal {
@@ -62,6 +62,16 @@ const LONGEST_LINE: usize = 21;
 
 /// Appends the text lines (`N\n`) of the `count` values from `first` on.
 pub(super) fn write_text_lines(first: u64, count: u64, out: &mut Vec<u8>) {
+    if worth_a_block(count) {
+        write_in_blocks(first, count, out);
+    } else {
+        write_one_at_a_time(first, count, out);
+    }
+}
+
+/// Appends the lines of the `count` values from `first` on, from blocks of
+/// a hundred.
+fn write_in_blocks(first: u64, count: u64, out: &mut Vec<u8>) {
     // Below 100, lines share no digits: one at a time.
     let small = LINES.saturating_sub(first).min(count);
     write_one_at_a_time(first, small, out);
@@ -84,6 +94,14 @@ pub(super) fn write_text_lines(first: u64, count: u64, out: &mut Vec<u8>) {
         block.advance();
         from = 0;
     }
+}
+
+/// Whether a run of `count` values is long enough to pay for making a
+/// block: a short one, such as the one value of a chunk at `batch=1`, is
+/// not (making the block writes a hundred lines). Either answer writes the
+/// same lines; only the cost differs.
+fn worth_a_block(count: u64) -> bool {
+    count >= LINES
 }
 
 /// Appends the lines of the `count` values from `first` on, one by one.

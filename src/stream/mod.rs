@@ -7,7 +7,7 @@
 //! - [`queue`]: the queue's rules as a plain type: room, hand-over, cap, counts.
 //! - [`feed`]: the async shell around the queue: the producer task, takes, cancel.
 //! - [`wire`]: how values are written on the wire, text or NDJSON.
-//! - [`decimal`]: the digits of consecutive values, counted up in place, and text lines a hundred at a time.
+//! - `decimal`: the digits of consecutive values, counted up in place, and text lines a hundred at a time.
 //! - [`summary`]: the line that ends every stream.
 //!
 //! The glue spawns the producer [`start`] returns and answers each of the

@@ -11,7 +11,7 @@
 //!
 //! The specs below are the one place these values live. Push mode's queue is
 //! capped at [`PUSH_CAP_VALUES`] values or [`PUSH_CAP_BYTES`] bytes of lines
-//! (counted as [`Format::min_line_bytes`]), whichever comes first.
+//! (counted as [`Format::min_run_bytes`]), whichever comes first.
 
 use super::vocabulary::{FeedConfig, Mode};
 use super::wire::Format;

@@ -38,7 +38,7 @@ impl Format {
     /// Appends one chunk's lines to `out`. The values of a run are
     /// consecutive: each one's digits are the last one's plus one, counted
     /// up in place rather than converted from scratch, and in text a hundred
-    /// lines are written at a time (see [`decimal`](super::decimal)).
+    /// lines are written at a time (see `stream/decimal.rs`).
     pub fn encode(self, chunk: &Chunk, out: &mut Vec<u8>) {
         let mut digits = itoa::Buffer::new();
         for run in chunk.runs() {
