@@ -28,6 +28,7 @@ import { wranglerDryRun } from "../tests/harness/tools.js";
 import { sleep } from "../tests/harness/wait.js";
 import { RECIPE_WORKER, RUST_WORKER, builtWorker, rssMb, startWorkers, summaryOf, workerdPid } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
+import { readTextToEnd } from "./read-fast.js";
 import { alternating, cpuMs, median, ratio, round, spread } from "./measure.js";
 
 // The Rust worker without its static assets: with them, Miniflare puts the
@@ -163,14 +164,10 @@ async function hintLatency(workerd, { levels = [1, 16], amount = 1000, rounds = 
 
 // ---------------------------------------------------------------- 3. throughput
 
-/** Reads a whole body as fast as possible; returns values/s and MB/s. */
+/** Reads a whole text body as fast as possible; returns values/s and MB/s. */
 async function fastRead(url, pathAndQuery, count) {
-  const started = performance.now();
-  const client = await rawGetToEnd(url, pathAndQuery, {}, 120_000);
-  const seconds = (performance.now() - started) / 1000;
-  const lines = client.lines.length;
-  if (lines !== count) throw new Error(`${pathAndQuery}: ${lines} lines, expected ${count}`);
-  return { seconds: round(seconds, 3), valuesPerSecond: Math.round(count / seconds), mbPerSecond: round(client.body.length / 1e6 / seconds) };
+  const { seconds, bytes } = await readTextToEnd(url, pathAndQuery, count);
+  return { seconds: round(seconds, 3), valuesPerSecond: Math.round(count / seconds), mbPerSecond: round(bytes / 1e6 / seconds) };
 }
 
 /** The largest `batch` the stream allows: its best batched setting. */
@@ -182,16 +179,19 @@ const BEST_BATCH = 8192;
  * look-ahead of 1, and 64, where a pull hands the runtime every value that
  * waits, each its own chunk) and batched, against the JS pull stream (one
  * value per pull, the recipe's way). Then, in rounds of their own, on a body
- * long enough (1,000,000 values, 6.9 MB) to measure bytes rather than a
- * request's latency: the largest batch against the same bytes as one static
- * body, against the JS pull stream at the same batch, and against the floors
- * (a JS pull that does no work, a plain Rust stream that makes its values
- * and does nothing else); and batch 1024 against JS at 1024. These bodies
- * take a tenth of a second each and vary the most, so they get more rounds,
- * after one warm-up round that is not counted (the static body and the
- * lines made in advance are built by the first request for them).
+ * long enough to measure bytes rather than a request's latency (10,000,000
+ * values, 79 MB, a quarter of a second and more; at a million values, 40 ms,
+ * the static body's rate moved fourfold between rounds): the largest batch
+ * against the same bytes as one static body, against the JS pull stream at
+ * the same batch, and against the floors (a JS pull that does no work, a
+ * plain Rust stream that makes its values and does nothing else); and batch
+ * 1024 against JS at 1024. These bodies vary the most, so they get more
+ * rounds, after one warm-up round that is not counted (the static body and
+ * the lines made in advance are built by the first request for them). The
+ * client is `read-fast.js`, which keeps nothing of a body but its length
+ * and last line.
  */
-async function throughput(workerd, { count = 50_000, bytesCount = 1_000_000, rounds = 5, bytesRounds = 11 } = {}) {
+async function throughput(workerd, { count = 50_000, bytesCount = 10_000_000, rounds = 5, bytesRounds = 11 } = {}) {
   const perValue = [
     ["rust pull, batch 1", RUST, `/api/stream?count=${count}`],
     ["rust pull, batch 1, highWaterMark 64", RUST, `/api/stream?count=${count}&highWaterMark=64`],
@@ -330,12 +330,13 @@ async function cpuPerRun(workerd, pid, { rounds = 7, demoRuns = 1000, helloRuns 
  * stream at batch 1 and batched and for the JS pull stream, in alternating
  * rounds (median of `rounds`), and what the largest stream allowed would
  * need at that rate, against the platform's limits. The batched streams of
- * 1024 values a chunk and more send 1,000,000 values, the others `count`:
- * /proc counts CPU in 10 ms ticks, and 100,000 batched values take about one.
+ * 1024 values a chunk and more send 10,000,000 values, the others `count`:
+ * /proc counts CPU in 10 ms ticks, and a million batched values take two to
+ * four of them.
  * Beside them the floors of the batched stream: the plain Rust stream, and
  * the same bytes as one static body (built by an uncounted first request).
  */
-async function streamCpu(workerd, pid, { count = 100_000, batchedCount = 1_000_000, rounds = 5 } = {}) {
+async function streamCpu(workerd, pid, { count = 100_000, batchedCount = 10_000_000, rounds = 5 } = {}) {
   const variants = [
     ["rust pull, batch 1", RUST, `/api/stream?count=${count}`, count],
     ["rust pull, batch 1, highWaterMark 64", RUST, `/api/stream?count=${count}&highWaterMark=64`, count],
