@@ -2,6 +2,7 @@
 //! only and kept thin. The core decides; this module wires it to the runtime.
 //!
 //! - [`entry`]: the `fetch` and `start` events, and which route does what.
+//! - [`allocator`]: the module's memory allocator, chosen for its size.
 //! - [`readable`]: a runtime `ReadableStream` whose `pull` is Rust.
 //! - [`demo_stream`]: the demo's stream of integers and its reader.
 //! - [`fed_body`]: a response body fed by a stream's feed or a proxy's pipe.
@@ -29,6 +30,7 @@
 )]
 
 // The recipe's route needs these.
+mod allocator;
 mod callbacks;
 mod demo_stream;
 mod entry;
