@@ -1,4 +1,4 @@
-// `node bench/ab.js <build A> <build B> [rounds] [--stream <path>] [--until <text>]`:
+// `node bench/ab.js <build A> <build B> [rounds] [--stream <path> | --upload] [--until <text>]`:
 // two builds of the worker (worker-build output folders, such as build/ and a
 // copy of it from before a change) against each other in one workerd, in
 // alternating rounds, which is how a change is judged here: a figure counts
@@ -18,11 +18,14 @@
 //       of its own, for a build that is not this worker:
 //   node bench/ab.js bench/plain-port/build build 9 --stream-a '/stream?count=10000000&batch=8192' --stream '/api/stream?count=10000000&batch=8192&highWaterMark=64'
 //       the plain Rust stream (the floor) against this worker.
+//   node bench/ab.js <copy of build/ from before> build 11 --upload
+//       MB per second and CPU per MB of an unpaced 16 MiB upload to
+//       /api/ingest, one at a time.
 //
 // Needs `make hello` for the floors. Prints medians with (min–max).
 
 import { parseArgs } from "node:util";
-import { rawGetToEnd } from "../tests/harness/raw-http.js";
+import { rawGetToEnd, rawUpload } from "../tests/harness/raw-http.js";
 import { readTextToEnd } from "./read-fast.js";
 import { sleep } from "../tests/harness/wait.js";
 import { builtWorker, startWorkers, workerdPid } from "../tests/harness/workerd.js";
@@ -34,6 +37,7 @@ const { values: options, positionals } = parseArgs({
   options: {
     stream: { type: "string" },
     "stream-a": { type: "string" },
+    upload: { type: "boolean", default: false },
     until: { type: "string", default: '"outcome":"complete"' },
   },
 });
@@ -42,7 +46,7 @@ if (!buildA || !buildB) throw new Error("usage: node bench/ab.js <build A> <buil
 
 const DEMO = "/api/handle-backpressure?count=2&produceMs=1&readMs=1";
 const workers = [builtWorker("a", buildA), builtWorker("b", buildB)];
-if (!options.stream) {
+if (!options.stream && !options.upload) {
   workers.push(builtWorker("plain", "bench/plain-port/build"), builtWorker("hello", "bench/hello/build"));
 }
 const workerd = await startWorkers(workers);
@@ -80,6 +84,25 @@ try {
     }
     show("CPU, A/B", runs.a.map((run, i) => run.cpuPer1000 / runs.b[i].cpuPer1000));
     show("values per second, B/A", runs.a.map((run, i) => runs.b[i].perSecond / run.perSecond));
+  } else if (options.upload) {
+    const size = 16 * 1024 * 1024 - 1024;
+    const runs = await alternating(["a", "b"], Number(rounds), async (name) => {
+      await sleep(300);
+      const before = await cpuMs(pid);
+      const started = performance.now();
+      const client = rawUpload(workerd.urls[name], "/api/ingest", { size, contentType: "application/octet-stream" });
+      await client.until((c) => c.ended, 60_000, `the answer to an upload to build ${name}`);
+      const seconds = (performance.now() - started) / 1000;
+      const read = JSON.parse(client.body).bytes;
+      if (read !== size) throw new Error(`build ${name} read ${read} of ${size} bytes`);
+      return { cpuPerMb: ((await cpuMs(pid)) - before) / (size / 1e6), mbPerSecond: size / 1e6 / seconds };
+    });
+    for (const name of ["a", "b"]) {
+      show(`${name}: CPU ms per MB`, runs[name].map((run) => run.cpuPerMb));
+      show(`${name}: MB per second`, runs[name].map((run) => run.mbPerSecond), 1);
+    }
+    show("CPU, A/B", runs.a.map((run, i) => run.cpuPerMb / runs.b[i].cpuPerMb));
+    show("MB per second, B/A", runs.a.map((run, i) => runs.b[i].mbPerSecond / run.mbPerSecond));
   } else {
     // The plain port writes no summary: its last line is the reader's last value.
     const lastLine = { a: options.until, b: options.until, plain: "Stream value: 2" };
