@@ -25,8 +25,9 @@
 // Needs `make hello` for the floors. Prints medians with (min–max).
 
 import { parseArgs } from "node:util";
-import { rawGetToEnd, rawUpload } from "../tests/harness/raw-http.js";
+import { rawGetToEnd } from "../tests/harness/raw-http.js";
 import { readTextToEnd } from "./read-fast.js";
+import { timedUpload } from "./upload.js";
 import { sleep } from "../tests/harness/wait.js";
 import { builtWorker, startWorkers, workerdPid } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
@@ -85,23 +86,15 @@ try {
     show("CPU, A/B", runs.a.map((run, i) => run.cpuPer1000 / runs.b[i].cpuPer1000));
     show("values per second, B/A", runs.a.map((run, i) => runs.b[i].perSecond / run.perSecond));
   } else if (options.upload) {
-    const size = 16 * 1024 * 1024 - 1024;
     const runs = await alternating(["a", "b"], Number(rounds), async (name) => {
       await sleep(300);
-      const before = await cpuMs(pid);
-      const started = performance.now();
-      const client = rawUpload(workerd.urls[name], "/api/ingest", { size, contentType: "application/octet-stream" });
-      await client.until((c) => c.ended, 60_000, `the answer to an upload to build ${name}`);
-      const seconds = (performance.now() - started) / 1000;
-      const read = JSON.parse(client.body).bytes;
-      if (read !== size) throw new Error(`build ${name} read ${read} of ${size} bytes`);
-      return { cpuPerMb: ((await cpuMs(pid)) - before) / (size / 1e6), mbPerSecond: size / 1e6 / seconds };
+      return timedUpload(workerd.urls[name], "/api/ingest", pid);
     });
     for (const name of ["a", "b"]) {
-      show(`${name}: CPU ms per MB`, runs[name].map((run) => run.cpuPerMb));
+      show(`${name}: CPU ms per MB`, runs[name].map((run) => run.cpuMsPerMb));
       show(`${name}: MB per second`, runs[name].map((run) => run.mbPerSecond), 1);
     }
-    show("CPU, A/B", runs.a.map((run, i) => run.cpuPerMb / runs.b[i].cpuPerMb));
+    show("CPU, A/B", runs.a.map((run, i) => run.cpuMsPerMb / runs.b[i].cpuMsPerMb));
     show("MB per second, B/A", runs.a.map((run, i) => runs.b[i].mbPerSecond / run.mbPerSecond));
   } else {
     // The plain port writes no summary: its last line is the reader's last value.

@@ -29,6 +29,7 @@ import { sleep } from "../tests/harness/wait.js";
 import { RECIPE_WORKER, RUST_WORKER, builtWorker, rssMb, startWorkers, summaryOf, workerdPid } from "../tests/harness/workerd.js";
 import { load } from "./load.js";
 import { readTextToEnd } from "./read-fast.js";
+import { UPLOAD_BYTES, timedUpload } from "./upload.js";
 import { alternating, cpuMs, median, ratio, round, spread } from "./measure.js";
 
 // The Rust worker without its static assets: with them, Miniflare puts the
@@ -384,18 +385,11 @@ async function streamCpu(workerd, pid, { count = 100_000, batchedCount = 10_000_
  * alternating rounds: MB/s from the first byte sent to the answer, and
  * workerd's CPU per MB.
  */
-async function ingest(workerd, pid, { rounds = 5, size = 16 * 1024 * 1024 - 1024 } = {}) {
+async function ingest(workerd, pid, { rounds = 5, size = UPLOAD_BYTES } = {}) {
   const candidates = { [RUST]: "/api/ingest", "js-ingest": "/" };
   const runs = await alternating(Object.keys(candidates), rounds, async (name) => {
     await sleep(300);
-    const cpuBefore = await cpuMs(pid);
-    const started = performance.now();
-    const client = rawUpload(workerd.urls[name], candidates[name], { size, contentType: "application/octet-stream" });
-    await client.until((c) => c.ended, 60_000, `the answer to an upload to ${name}`);
-    const seconds = (performance.now() - started) / 1000;
-    const answer = JSON.parse(client.body);
-    if (answer.bytes !== size) throw new Error(`${name} read ${answer.bytes} of ${size} bytes`);
-    return { mbPerSecond: size / 1e6 / seconds, cpuMsPerMb: ((await cpuMs(pid)) - cpuBefore) / (size / 1e6) };
+    return timedUpload(workerd.urls[name], candidates[name], pid, size);
   });
   const row = (name) => {
     const rates = runs[name].map((r) => r.mbPerSecond);
