@@ -121,6 +121,30 @@ fn percent_encoded_digits_are_digits() {
 }
 
 #[test]
+fn a_query_is_decoded_as_a_form_is() {
+    // `+` is a space, an escape is its byte, and a `%` without two hex
+    // digits after it is itself.
+    assert_eq!(parse("count=+5"), Err(invalid("count", " 5", 1, 100)));
+    assert_eq!(parse("count=%2B5"), Err(invalid("count", "+5", 1, 100)));
+    assert_eq!(parse("count=%3"), Err(invalid("count", "%3", 1, 100)));
+    assert_eq!(parse("count=5%"), Err(invalid("count", "5%", 1, 100)));
+    assert_eq!(parse("count=%g5"), Err(invalid("count", "%g5", 1, 100)));
+    assert_eq!(parse("count=%e2%82%ac"), Err(invalid("count", "€", 1, 100)));
+    // Empty pieces are nothing; the first `=` splits name from value.
+    assert_eq!(parse("&&count=3&").map(|p| p.count), Ok(3));
+    assert_eq!(parse("count=3=4"), Err(invalid("count", "3=4", 1, 100)));
+}
+
+#[test]
+fn an_escape_that_is_not_utf8_is_echoed_as_the_client_wrote_it() {
+    assert_eq!(parse("count=%FF"), Err(invalid("count", "%FF", 1, 100)));
+    match parse("c%FFunt=3") {
+        Err(Error::UnknownParameter { name, .. }) => assert_eq!(name, "c%FFunt"),
+        other => panic!("gave {other:?}"),
+    }
+}
+
+#[test]
 fn unknown_parameters_are_refused_with_the_list_of_known_ones() {
     let error = parse("count=3&cuont=4").expect_err("a typo is an error");
     assert_eq!(error.code(), "unknown_parameter");

@@ -96,7 +96,10 @@ impl Slots {
             Some(slot) => slot,
             None => {
                 self.slots.push(Slot::Free);
-                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 timers at once")
+                // A slot is a few bytes of a 4 GiB memory: there are always
+                // fewer than 2^32 of them. No `expect`: its message would
+                // bring the formatting of the error into the wasm.
+                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
             }
         };
         self.slots[slot as usize] = Slot::Waiting(Some(waker.clone()));

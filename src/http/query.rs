@@ -78,7 +78,13 @@ impl Query {
     /// against `allowed`.
     pub fn parse(raw: Option<&str>, allowed: &'static [&'static str]) -> Result<Query> {
         let mut pairs: Vec<(&'static str, String)> = Vec::new();
-        for (name, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let pieces = raw
+            .unwrap_or("")
+            .split('&')
+            .filter(|piece| !piece.is_empty());
+        for piece in pieces {
+            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+            let (name, value) = (form_decode(name), form_decode(value));
             let Some(&known) = allowed.iter().find(|&&known| known == name) else {
                 return Err(Error::UnknownParameter {
                     name: echo(&name),
@@ -88,7 +94,7 @@ impl Query {
             if pairs.iter().any(|(seen, _)| *seen == known) {
                 return Err(Error::RepeatedParameter { name: known });
             }
-            pairs.push((known, value.into_owned()));
+            pairs.push((known, value));
         }
         Ok(Query { pairs })
     }
@@ -126,8 +132,10 @@ impl Query {
             "{} fits in a u32",
             spec.name
         );
+        // Saturates rather than panics (it cannot happen, the range fits):
+        // a panic here would bring the formatting of its error into the wasm.
         self.integer(spec)
-            .map(|number| u32::try_from(number).expect("the spec's range fits in a u32"))
+            .map(|number| u32::try_from(number).unwrap_or(u32::MAX))
     }
 
     /// The value whose word is given for `spec`'s parameter, or its default
@@ -146,4 +154,33 @@ impl Query {
                 allowed: spec.words(),
             })
     }
+}
+
+/// One name or value of a query, decoded as a form is: `+` is a space,
+/// `%XY` the byte `XY`, and a `%` without two hex digits after it is itself.
+/// Decoded bytes that are not UTF-8 give the piece as it was written: no
+/// name or value this worker knows is spelled that way, so it is refused,
+/// and the refusal echoes what the client sent.
+fn form_decode(piece: &str) -> String {
+    let mut bytes = Vec::with_capacity(piece.len());
+    let mut rest = piece.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        rest = tail;
+        bytes.push(match byte {
+            b'+' => b' ',
+            b'%' => match (rest.first().and_then(hex), rest.get(1).and_then(hex)) {
+                (Some(high), Some(low)) => {
+                    rest = &rest[2..];
+                    high * 16 + low
+                }
+                _ => b'%',
+            },
+            other => other,
+        });
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| piece.to_owned())
+}
+
+fn hex(digit: &u8) -> Option<u8> {
+    char::from(*digit).to_digit(16).map(|value| value as u8)
 }

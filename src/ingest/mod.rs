@@ -106,7 +106,9 @@ struct Held<'a> {
 
 impl<'a> Held<'a> {
     fn new(budget: &'a Budget, bytes: u64) -> Self {
-        let bytes = usize::try_from(bytes).expect("a chunk fits in memory");
+        // A chunk is in memory, so its length fits a usize; saturating rather
+        // than panicking keeps the formatting of the error out of the wasm.
+        let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
         budget.charge(bytes);
         Held { budget, bytes }
     }
