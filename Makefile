@@ -69,10 +69,13 @@ build-recipe: setup
 	worker-build --release --no-opt --out-dir target/recipe-build -- --no-default-features
 
 # The benchmarks' Rust peers, built with the same profile: the hello-world
-# worker and the plain port of the recipe (the floors of bundle and CPU).
+# worker, the plain port of the recipe (the floors of bundle and CPU), and the
+# plain port with the worker's other routes, written the plainest way.
 hello: setup
 	cd bench/hello && CARGO_TARGET_DIR=$(CURDIR)/target/hello worker-build --release --no-opt
 	cd bench/plain-port && CARGO_TARGET_DIR=$(CURDIR)/target/hello worker-build --release --no-opt
+	cd bench/plain-port && CARGO_TARGET_DIR=$(CURDIR)/target/hello worker-build --release --no-opt \
+	  --out-dir build-routes -- --features routes
 
 dev: build
 	wrangler dev --ip 127.0.0.1 --port $(PORT)

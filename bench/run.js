@@ -9,7 +9,9 @@
 // (bench/peers/js-hello.js): the floors of CPU per request of each stack; the
 // recipe ported to Rust the plainest way (bench/plain-port), the floor of any
 // Rust-driven demo, with a route that only logs, beside its JS twin
-// (bench/peers/js-log.js), to price a console line from each side.
+// (bench/peers/js-log.js), to price a console line from each side; and the
+// same crate built with the worker's other routes, the plainest way, to
+// weigh beside the worker's bundle.
 //
 // Figures that depend on the machine's load are taken in alternating rounds
 // (each round runs every candidate once, the order reversed every other
@@ -45,6 +47,13 @@ const PEERS = [
   builtWorker("hello", "bench/hello/build"),
   { name: "js-hello", modules: { "js-hello.js": "bench/peers/js-hello.js" } },
   builtWorker("plain-port", "bench/plain-port/build"),
+  // The worker's routes the plainest way (the plain port with `routes`),
+  // in front of the same origin, with the same assets.
+  {
+    ...builtWorker("plain-routes", "bench/plain-port/build-routes"),
+    assets: RUST_WORKER.assets,
+    services: { ORIGIN: RUST_WORKER.name },
+  },
   { name: "js-log", modules: { "js-log.js": "bench/peers/js-log.js" } },
   { name: "js-ingest", modules: { "js-ingest.js": "bench/peers/js-ingest.js" } },
   // Its origin is the Rust worker's /api/stream, as the Rust proxy's is.
@@ -66,39 +75,53 @@ async function wasmGzipKiB(file) {
 }
 
 /**
- * The recipe's build (`make build-recipe`, every other route left out),
- * through `wrangler deploy --dry-run` as a worker of its own.
+ * A build that has no wrangler.toml of its own (the recipe's build, the
+ * plain routes), through `wrangler deploy --dry-run` as a worker of its own.
  */
-async function recipeBuildDryRun() {
+async function buildDryRun(name, dir) {
   const ourConfig = await readFile(path.join(ROOT, "wrangler.toml"), "utf8");
   const compatibilityDate = ourConfig.match(/^compatibility_date = .*$/m)[0];
-  const dir = await mkdtemp(path.join(tmpdir(), "recipe-build-"));
+  const configDir = await mkdtemp(path.join(tmpdir(), `${name}-`));
   try {
     await writeFile(
-      path.join(dir, "wrangler.toml"),
-      [
-        'name = "handling-backpressure-recipe"',
-        `main = ${JSON.stringify(path.join(ROOT, "target/recipe-build/index.js"))}`,
-        compatibilityDate,
-        "",
-      ].join("\n"),
+      path.join(configDir, "wrangler.toml"),
+      [`name = "${name}"`, `main = ${JSON.stringify(path.join(ROOT, dir, "index.js"))}`, compatibilityDate, ""].join("\n"),
     );
-    return await dryRun(dir);
+    return { ...(await dryRun(configDir)), wasmGzipKiB: await wasmGzipKiB(path.join(dir, "index_bg.wasm")) };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await rm(configDir, { recursive: true, force: true });
   }
 }
 
-async function bundle() {
+/**
+ * The plain routes (bench/plain-port built with `routes`) do what the
+ * worker's routes do, or they would weigh nothing worth comparing: each
+ * route's answer, checked in workerd before the build is weighed.
+ */
+async function checkPlainRoutes(workerd) {
+  const url = workerd.urls["plain-routes"];
+  await readTextToEnd(url, "/api/stream?count=1000&batch=64", 1000);
+  const upload = await fetch(`${url}/api/ingest?readMs=1`, { method: "POST", body: new Uint8Array(100_000) });
+  const ingested = await upload.text();
+  if (ingested !== "100000") throw new Error(`the plain ingest read ${ingested} bytes of 100000`);
+  let sum = 0;
+  const expected = Array.from({ length: 100 }, (_, i) => `${i + 1} ${(i + 1) ** 2} ${(sum += i + 1)}\n`).join("");
+  const proxied = await (await fetch(`${url}/api/proxy?count=100&batch=7`)).text();
+  if (proxied !== expected) throw new Error(`the plain proxy answered ${JSON.stringify(proxied.slice(0, 200))}`);
+  const page = await fetch(`${url}/`);
+  const html = await page.text();
+  if (page.status !== 200 || !html.includes("<script")) throw new Error(`the plain page answered ${page.status}`);
+}
+
+async function bundle(workerd) {
   // The dry run rebuilds build/ (wrangler runs `make build`); the recipe's
   // build is rebuilt here, so that `node bench/run.js` alone measures the
   // code as it is, not the recipe's build of an earlier `make bench`.
   execFileSync("make", ["build-recipe"], { cwd: ROOT, stdio: "ignore" });
+  await checkPlainRoutes(workerd);
   const ours = { ...(await dryRun(ROOT)), wasmGzipKiB: await wasmGzipKiB("build/index_bg.wasm") };
-  const recipeOnly = {
-    ...(await recipeBuildDryRun()),
-    wasmGzipKiB: await wasmGzipKiB("target/recipe-build/index_bg.wasm"),
-  };
+  const recipeOnly = await buildDryRun("handling-backpressure-recipe", "target/recipe-build");
+  const plainRoutes = await buildDryRun("plain-routes", "bench/plain-port/build-routes");
   const hello = {
     ...(await dryRun(path.join(ROOT, "bench/hello"))),
     wasmGzipKiB: await wasmGzipKiB("bench/hello/build/index_bg.wasm"),
@@ -106,11 +129,14 @@ async function bundle() {
   return {
     ours,
     recipeOnly,
+    plainRoutes,
     hello,
     uploadGzipRatio: ratio(ours.gzipKiB, hello.gzipKiB),
     wasmGzipRatio: ratio(ours.wasmGzipKiB, hello.wasmGzipKiB),
     recipeOnlyUploadGzipRatio: ratio(recipeOnly.gzipKiB, hello.gzipKiB),
     recipeOnlyWasmGzipRatio: ratio(recipeOnly.wasmGzipKiB, hello.wasmGzipKiB),
+    plainRoutesUploadGzipRatio: ratio(plainRoutes.gzipKiB, hello.gzipKiB),
+    plainRoutesWasmGzipRatio: ratio(plainRoutes.wasmGzipKiB, hello.wasmGzipKiB),
     goal: "upload gzip at most 1.5 × hello-world",
   };
 }
@@ -581,6 +607,8 @@ function table(results) {
     `| bundle, wasm gzip -9 | ${b.ours.wasmGzipKiB} KiB | hello-world ${b.hello.wasmGzipKiB} KiB | ${b.wasmGzipRatio} | |`,
     `| bundle of the recipe's build (no other route), upload gzip | ${b.recipeOnly.gzipKiB} KiB | hello-world ${b.hello.gzipKiB} KiB | ${b.recipeOnlyUploadGzipRatio} | ≤ 1.5 |`,
     `| the same, wasm gzip -9 | ${b.recipeOnly.wasmGzipKiB} KiB | hello-world ${b.hello.wasmGzipKiB} KiB | ${b.recipeOnlyWasmGzipRatio} | |`,
+    `| bundle of the same routes the plainest workers-rs way (bench/plain-port, \`routes\`), upload gzip | ${b.plainRoutes.gzipKiB} KiB | hello-world ${b.hello.gzipKiB} KiB | ${b.plainRoutesUploadGzipRatio} | |`,
+    `| the same, wasm gzip -9 | ${b.plainRoutes.wasmGzipKiB} KiB | hello-world ${b.hello.wasmGzipKiB} KiB | ${b.plainRoutesWasmGzipRatio} | |`,
   );
   for (const row of latency?.rows ?? []) {
     lines.push(
@@ -652,7 +680,7 @@ async function main() {
     date: new Date().toISOString(),
   };
   try {
-    if (wanted("bundle")) results.bundle = await bundle();
+    if (wanted("bundle")) results.bundle = await bundle(workerd);
     if (wanted("latency")) results.latency = await hintLatency(workerd);
     await sleep(1000);
     if (wanted("throughput")) results.throughput = await throughput(workerd);

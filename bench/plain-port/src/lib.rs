@@ -17,6 +17,18 @@
 //! a chunk, each chunk made when the runtime pulls for it: the least a stream
 //! that makes its values in Rust does (no queue, no look-ahead, no counts, no
 //! cancel), the floor beside `/api/stream`'s batched throughput.
+//!
+//! Built with the `routes` feature (`make hello` builds it into
+//! `build-routes/`), it also answers what the backpressure worker's other
+//! routes do, the plainest way: `/api/stream` as `/stream`; `/api/ingest`
+//! reads the upload through `Request::stream`, pausing `readMs` after each
+//! chunk, and answers how many bytes it read; `/api/proxy` fetches the
+//! `ORIGIN` binding's `/api/stream` with `Fetcher::fetch` and answers its
+//! text lines as `value square sum` through `Response::from_stream`, pulled
+//! as the client reads; `/` passes the request on to the `ASSETS` binding.
+//! No checks, no limits, no summaries, no NDJSON: the least those routes
+//! take in wasm written the way workers-rs offers, the floor of the bundle
+//! goal (`make bench` weighs it and checks that it answers).
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -30,7 +42,7 @@ use web_sys::{ReadableStream, ReadableStreamDefaultController, ReadableStreamDef
 use worker::{Context, Delay, Env, Request, Response, ResponseBody, Result, console_log, event};
 
 #[event(fetch)]
-async fn fetch(request: Request, _env: Env, ctx: Context) -> Result<Response> {
+async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
     // The query read by hand: `Request::url()` would parse the URL with the
     // `url` crate, which costs CPU per request and 70 KB of wasm.
     let url = request.inner().url();
@@ -52,6 +64,19 @@ async fn fetch(request: Request, _env: Env, ctx: Context) -> Result<Response> {
     if path.ends_with("/stream") {
         return plain_stream(number("count", 1000), number("batch", 8192).max(1));
     }
+    #[cfg(feature = "routes")]
+    {
+        if path.ends_with("/api/ingest") {
+            return routes::ingest(request, number("readMs", 0)).await;
+        }
+        if path.ends_with("/api/proxy") {
+            return routes::proxy(&env, query).await;
+        }
+        if path.ends_with("/") {
+            return env.assets("ASSETS")?.fetch_request(request).await;
+        }
+    }
+    let _ = &env;
     let (count, produce_ms, read_ms) = (number("count", 5), number("produceMs", 100), number("readMs", 1000));
     ctx.wait_until(async move {
         let _ = backpressure_demo(count, produce_ms, read_ms).await;
@@ -122,4 +147,50 @@ async fn backpressure_demo(count: u64, produce_ms: u64, read_ms: u64) -> std::re
         Delay::from(Duration::from_millis(read_ms)).await;
     }
     Ok(())
+}
+
+/// The backpressure worker's other routes, the plainest way (the `routes`
+/// feature).
+#[cfg(feature = "routes")]
+mod routes {
+    use std::time::Duration;
+
+    use futures::{StreamExt, TryStreamExt};
+    use worker::{Delay, Env, Request, Response, Result};
+
+    /// Reads the upload, pausing `read_ms` after each chunk; answers its size.
+    pub(crate) async fn ingest(mut request: Request, read_ms: u64) -> Result<Response> {
+        let mut body = request.stream()?;
+        let mut bytes = 0;
+        while let Some(chunk) = body.next().await {
+            bytes += chunk?.len();
+            if read_ms > 0 {
+                Delay::from(Duration::from_millis(read_ms)).await;
+            }
+        }
+        Response::ok(format!("{bytes}"))
+    }
+
+    /// The origin's text lines, each as `value square sum`, a chunk for each
+    /// of the origin's chunks, as the client reads them.
+    pub(crate) async fn proxy(env: &Env, query: &str) -> Result<Response> {
+        let mut origin = env
+            .service("ORIGIN")?
+            .fetch(format!("https://origin/api/stream?{query}"), None)
+            .await?;
+        let (mut partial, mut sum) = (Vec::new(), 0u128);
+        let lines = origin.stream()?.map_ok(move |chunk| {
+            partial.extend_from_slice(&chunk);
+            let mut out = String::new();
+            let ends = partial.iter().rposition(|&byte| byte == b'\n').map_or(0, |end| end + 1);
+            for line in String::from_utf8_lossy(&partial[..ends]).lines() {
+                let value: u128 = line.parse().unwrap_or(0);
+                sum += value;
+                out += &format!("{value} {} {sum}\n", value * value);
+            }
+            partial.drain(..ends);
+            out.into_bytes()
+        });
+        Response::from_stream(lines)
+    }
 }
