@@ -10,6 +10,7 @@
 //! `CountQueuingStrategy`) takes six calls across and their glue.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -48,7 +49,7 @@ pub(crate) enum Pull<F> {
 /// up on it.
 pub(crate) fn pull_stream<P, F, C>(
     mut pull: P,
-    mut cancel: C,
+    cancel: C,
     high_water_mark: u32,
 ) -> Result<ReadableStream, StreamError>
 where
@@ -56,6 +57,24 @@ where
     F: Future<Output = Result<(), JsValue>> + 'static,
     C: FnMut() + 'static,
 {
+    // Only this adapter is built for each kind of stream; the callbacks and
+    // the promise a waiting pull becomes are built once, for all of them (a
+    // waiting pull is boxed as a task anyway).
+    let pull = move |controller| match pull(controller) {
+        Pull::Now(done) => Pull::Now(done),
+        Pull::Later(pulled) => Pull::Later(Box::pin(pulled) as BoxedPull),
+    };
+    new_stream(Box::new(pull), Box::new(cancel), high_water_mark)
+}
+
+/// A pull that must wait, as [`new_stream`] takes it.
+type BoxedPull = Pin<Box<dyn Future<Output = Result<(), JsValue>>>>;
+
+fn new_stream(
+    mut pull: Box<dyn FnMut(ReadableStreamDefaultController) -> Pull<BoxedPull>>,
+    mut cancel: Box<dyn FnMut()>,
+    high_water_mark: u32,
+) -> Result<ReadableStream, StreamError> {
     // A pull that finishes at once returns nothing, like a synchronous JS
     // `pull`; only one that must wait becomes a promise.
     let pull =

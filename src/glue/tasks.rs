@@ -81,33 +81,55 @@ extern "C" {
 /// Runs a runtime callback's Rust side: `work`, then, if this is the
 /// outermost callback, every task that became ready meanwhile.
 pub(crate) fn enter<R>(work: impl FnOnce() -> R) -> R {
+    // The bookkeeping is in two plain functions: this one is instantiated
+    // for every callback's `work`, and each copy is wasm the module carries.
+    let outermost = begin_callback();
+    let result = work();
+    end_callback(outermost);
+    result
+}
+
+/// Whether this callback is the outermost; if so, counts it.
+fn begin_callback() -> bool {
     let outermost = !INSIDE.replace(true);
     if outermost {
         CALLBACKS.set(CALLBACKS.get() + 1);
     }
-    let result = work();
+    outermost
+}
+
+/// After a callback's own work: the outermost polls every ready task.
+fn end_callback(outermost: bool) {
     if outermost {
         poll_ready();
         INSIDE.set(false);
     }
-    result
 }
 
 /// Starts `work` as a task (see [`spawn`]) and returns a promise that settles
 /// as it ends: fulfilled on `Ok`, rejected with the error otherwise. What the
 /// runtime waits on: a stream's pull, a request's `waitUntil`.
 pub(crate) fn spawn_promise(work: impl Future<Output = Result<(), JsValue>> + 'static) -> Promise {
+    let (promise, settle) = pending_promise();
+    spawn(async move { settle(work.await) });
+    promise
+}
+
+/// A new promise and what settles it. Apart from [`spawn_promise`], which is
+/// instantiated for each kind of work it runs, so that one copy of this
+/// (and of the JS closure it passes) serves them all.
+fn pending_promise() -> (Promise, impl FnOnce(Result<(), JsValue>)) {
     let mut settle = None;
     let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
     let (resolve, reject) = settle.expect("the Promise constructor calls its executor at once");
-    spawn(async move {
+    let settle = move |result: Result<(), JsValue>| {
         // A promise's resolving functions never throw.
-        let _ = match work.await {
+        let _ = match result {
             Ok(()) => resolve.call0(&JsValue::UNDEFINED),
             Err(error) => reject.call1(&JsValue::UNDEFINED, &error),
         };
-    });
-    promise
+    };
+    (promise, settle)
 }
 
 /// Which runtime callback Rust is running in, if it is in one: the same
