@@ -42,7 +42,12 @@ use web_sys::{ReadableStream, ReadableStreamDefaultController, ReadableStreamDef
 use worker::{Context, Delay, Env, Request, Response, ResponseBody, Result, console_log, event};
 
 #[event(fetch)]
-async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
+async fn fetch(
+    request: Request,
+    // Only the routes of the `routes` feature read their bindings.
+    #[cfg_attr(not(feature = "routes"), allow(unused_variables))] env: Env,
+    ctx: Context,
+) -> Result<Response> {
     // The query read by hand: `Request::url()` would parse the URL with the
     // `url` crate, which costs CPU per request and 70 KB of wasm.
     let url = request.inner().url();
@@ -76,7 +81,6 @@ async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
             return env.assets("ASSETS")?.fetch_request(request).await;
         }
     }
-    let _ = &env;
     let (count, produce_ms, read_ms) = (number("count", 5), number("produceMs", 100), number("readMs", 1000));
     ctx.wait_until(async move {
         let _ = backpressure_demo(count, produce_ms, read_ms).await;
