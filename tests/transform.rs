@@ -97,6 +97,11 @@ fn what_is_not_the_origin_format_is_the_origin_fault() {
             b"1\n2",
             "ended in the middle of a line: \"2\"",
         ),
+        (
+            Format::Text,
+            b"1\n7\xff\n",
+            "not a value: 2 bytes that are not UTF-8",
+        ),
     ] {
         let fault = transform(format, &[body]).expect_err("a fault");
         assert!(fault.0.contains(says), "{format:?} {body:?}: {}", fault.0);

@@ -198,7 +198,12 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|window| window == needle)
 }
 
-/// A line as an error may show it: shortened, lossily decoded.
+/// A line as an error may show it: quoted and shortened, or, if it is not
+/// UTF-8, its length (decoding it lossily brought a kilobyte of wasm for a
+/// message nobody needs to read byte by byte).
 fn quote(line: &[u8]) -> String {
-    format!("\"{}\"", echo(&String::from_utf8_lossy(line)))
+    match std::str::from_utf8(line) {
+        Ok(text) => format!("\"{}\"", echo(text)),
+        Err(_) => format!("{} bytes that are not UTF-8", line.len()),
+    }
 }
