@@ -209,7 +209,7 @@ fn the_headers_are_checked_before_anything_is_read() {
     );
     let error = check_upload(Some("text/plain"), Some(&over)).expect_err("too large");
     assert_eq!(
-        error,
+        *error,
         Error::BodyTooLarge {
             limit_bytes: MAX_BODY_BYTES
         }

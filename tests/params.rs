@@ -9,7 +9,7 @@ use serde_json::json;
 use support::body;
 
 fn parse(query: &str) -> Result<DemoParams, Error> {
-    DemoParams::from_query(Some(query))
+    DemoParams::from_query(Some(query)).map_err(|error| *error)
 }
 
 fn invalid(name: &str, value: &str, min: u64, max: u64) -> Error {

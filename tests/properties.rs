@@ -196,7 +196,7 @@ proptest! {
         let query = format!("readMs={read_ms}&count={count}&highWaterMark={high_water_mark}&produceMs={produce_ms}");
         let expected = DemoParams { count, produce_ms, read_ms, high_water_mark };
         let planned_ms = expected.planned_ms();
-        let parsed = DemoParams::from_query(Some(&query));
+        let parsed = DemoParams::from_query(Some(&query)).map_err(|error| *error);
         if planned_ms <= RUN_LIMIT_MS {
             prop_assert_eq!(parsed, Ok(expected));
         } else {
@@ -283,7 +283,8 @@ proptest! {
         let refused = match route {
             "stream" => StreamParams::from_query(Some(&query)).err(),
             _ => DemoParams::from_query(Some(&query)).err(),
-        };
+        }
+        .map(|error| *error);
         prop_assert_eq!(
             refused,
             Some(Error::InvalidInteger { name, value: value.to_string(), min, max })

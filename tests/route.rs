@@ -119,7 +119,7 @@ fn other_paths_get_404() {
     ] {
         let error = Route::find("GET", path).expect_err(path);
         assert_eq!(
-            error,
+            *error,
             Error::NotFound {
                 path: path.to_owned()
             }

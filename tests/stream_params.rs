@@ -10,7 +10,7 @@ use handling_backpressure::stream::wire::Format;
 use support::body;
 
 fn parse(query: &str) -> Result<StreamParams, Error> {
-    StreamParams::from_query(Some(query))
+    StreamParams::from_query(Some(query)).map_err(|error| *error)
 }
 
 #[test]

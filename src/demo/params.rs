@@ -79,7 +79,8 @@ impl DemoParams {
             return Err(Error::RunTooLong {
                 planned_ms,
                 limit_ms: RUN_LIMIT_MS,
-            });
+            }
+            .into());
         }
         Ok(params)
     }

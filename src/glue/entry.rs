@@ -116,7 +116,7 @@ async fn answer(
     // Only the page and the proxy reach their bindings.
     #[cfg_attr(not(any(feature = "page", feature = "proxy")), allow(unused_variables))] env: &Env,
     ctx: &Context,
-) -> Result<Response, Error> {
+) -> Result<Response, Box<Error>> {
     let url = request.url();
     let target = Target::of_url(&url);
     #[cfg(feature = "panic-route")]
@@ -158,7 +158,8 @@ async fn answer(
         _ => {
             return Err(Error::NotFound {
                 path: crate::http::error::echo(target.path),
-            });
+            }
+            .into());
         }
     };
     if method == Method::Head {
@@ -178,7 +179,8 @@ async fn answer(
                 return Err(Error::MethodNotAllowed {
                     method: "HEAD".to_owned(),
                     allow: UPLOAD_METHODS,
-                });
+                }
+                .into());
             }
         }));
     }
@@ -202,7 +204,7 @@ async fn answer(
 /// Reads the upload at the asked pace and answers with its summary, or `413`
 /// if it passed the limit.
 #[cfg(feature = "ingest")]
-async fn ingest(request: &Request, params: IngestParams) -> Result<Response, Error> {
+async fn ingest(request: &Request, params: IngestParams) -> Result<Response, Box<Error>> {
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
     let reader = BodyReader::of(request.body());
@@ -210,7 +212,8 @@ async fn ingest(request: &Request, params: IngestParams) -> Result<Response, Err
     match summary.outcome {
         IngestOutcome::TooLarge => Err(Error::BodyTooLarge {
             limit_bytes: MAX_BODY_BYTES,
-        }),
+        }
+        .into()),
         _ => Ok(response::ingested(&run, &summary)),
     }
 }
@@ -218,7 +221,7 @@ async fn ingest(request: &Request, params: IngestParams) -> Result<Response, Err
 /// Fetches the origin's stream and answers with it, transformed: the pump
 /// as its own task, the pipe as the body.
 #[cfg(feature = "proxy")]
-async fn proxy(params: ProxyParams, request: &Request, env: &Env) -> Result<Response, Error> {
+async fn proxy(params: ProxyParams, request: &Request, env: &Env) -> Result<Response, Box<Error>> {
     let origin = origin::fetch(env, &params.origin_path_and_query()).await?;
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
@@ -237,14 +240,14 @@ async fn proxy(params: ProxyParams, request: &Request, env: &Env) -> Result<Resp
         Err(error) => {
             // Not reachable with a working runtime; stop the pump anyway.
             pipe.cancel(&format!("the body could not be built ({error})"));
-            Err(Error::Internal { message: error.0 })
+            Err(Error::Internal { message: error.0 }.into())
         }
     }
 }
 
 /// The page's HTML, from the static assets (`public/index.html`).
 #[cfg(feature = "page")]
-async fn page(request: &Request, env: &Env) -> Result<Response, Error> {
+async fn page(request: &Request, env: &Env) -> Result<Response, Box<Error>> {
     let assets = binding::fetcher(env, ASSETS_BINDING).ok_or_else(|| Error::Internal {
         message: format!("the worker has no {ASSETS_BINDING} binding for the page's assets"),
     })?;
@@ -261,7 +264,7 @@ async fn page(request: &Request, env: &Env) -> Result<Response, Error> {
 
 /// Starts the stream's producer as its own task and answers with its body.
 #[cfg(feature = "stream")]
-fn start_stream(params: StreamParams, request: &Request) -> Result<Response, Error> {
+fn start_stream(params: StreamParams, request: &Request) -> Result<Response, Box<Error>> {
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
     let (feed, producer) = stream::start(WorkersHost, run.clone(), params, budget);
@@ -271,7 +274,7 @@ fn start_stream(params: StreamParams, request: &Request) -> Result<Response, Err
         Err(error) => {
             // Not reachable with a working runtime; stop the producer anyway.
             feed.cancel(&format!("the body could not be built ({error})"));
-            Err(Error::Internal { message: error.0 })
+            Err(Error::Internal { message: error.0 }.into())
         }
     }
 }

@@ -26,7 +26,7 @@ pub(crate) struct OriginStream {
 
 /// `GET path_and_query` on the origin; anything but a `200` is refused as
 /// the origin's fault.
-pub(crate) async fn fetch(env: &Env, path_and_query: &str) -> Result<OriginStream, Error> {
+pub(crate) async fn fetch(env: &Env, path_and_query: &str) -> Result<OriginStream, Box<Error>> {
     let binding = binding::fetcher(env, ORIGIN_BINDING).ok_or_else(|| Error::Internal {
         message: format!("the worker has no {ORIGIN_BINDING} service binding"),
     })?;
@@ -45,7 +45,8 @@ pub(crate) async fn fetch(env: &Env, path_and_query: &str) -> Result<OriginStrea
         return Err(Error::BadOrigin {
             message: format!("it answered {status}, not a stream"),
             status: Some(status),
-        });
+        }
+        .into());
     }
     let run = answer
         .headers()

@@ -89,10 +89,11 @@ impl Query {
                 return Err(Error::UnknownParameter {
                     name: echo(&name),
                     allowed,
-                });
+                }
+                .into());
             };
             if pairs.iter().any(|(seen, _)| *seen == known) {
-                return Err(Error::RepeatedParameter { name: known });
+                return Err(Error::RepeatedParameter { name: known }.into());
             }
             pairs.push((known, value));
         }
@@ -120,7 +121,8 @@ impl Query {
                 value: echo(value),
                 min: spec.min,
                 max: spec.max,
-            }),
+            }
+            .into()),
         }
     }
 
@@ -148,10 +150,13 @@ impl Query {
             .iter()
             .find(|(word, _)| *word == value)
             .map(|(_, meaning)| *meaning)
-            .ok_or_else(|| Error::InvalidChoice {
-                name: spec.name,
-                value: echo(value),
-                allowed: spec.words(),
+            .ok_or_else(|| {
+                Error::InvalidChoice {
+                    name: spec.name,
+                    value: echo(value),
+                    allowed: spec.words(),
+                }
+                .into()
             })
     }
 }

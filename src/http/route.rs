@@ -83,7 +83,8 @@ impl Route {
                 return Err(Error::MethodNotAllowed {
                     method: echo(method),
                     allow,
-                });
+                }
+                .into());
             }
         };
         Ok((route, method))

@@ -54,13 +54,15 @@ pub fn check_upload(content_type: Option<&str>, content_length: Option<&str>) ->
         return Err(Error::UnsupportedMediaType {
             content_type: echo(given),
             allowed: CONTENT_TYPES,
-        });
+        }
+        .into());
     }
     let declared = content_length.and_then(|length| length.trim_ascii().parse::<u64>().ok());
     if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
         return Err(Error::BodyTooLarge {
             limit_bytes: MAX_BODY_BYTES,
-        });
+        }
+        .into());
     }
     Ok(())
 }
