@@ -8,8 +8,6 @@
 //!
 //! A plain type: the run decides when to write what it gives back.
 
-use std::collections::VecDeque;
-
 /// Bytes of per-value lines written as they come, per run.
 pub const VALUE_LINES_BYTES: usize = 64 * 1024;
 
@@ -20,7 +18,10 @@ pub const KEPT_LAST: usize = 10;
 #[derive(Debug, Default)]
 pub struct LogBudget {
     written_bytes: usize,
-    held: VecDeque<String>,
+    /// A `Vec`, not a `VecDeque`: it holds at most `KEPT_LAST` lines, so
+    /// dropping the oldest moves ten; a `VecDeque` of lines, with its drain,
+    /// was 0.9 KB of the gzipped module.
+    held: Vec<String>,
     left_out: u64,
 }
 
@@ -33,10 +34,10 @@ impl LogBudget {
             return Some(line);
         }
         if self.held.len() == KEPT_LAST {
-            self.held.pop_front();
+            self.held.remove(0);
             self.left_out += 1;
         }
-        self.held.push_back(line);
+        self.held.push(line);
         None
     }
 
@@ -45,7 +46,7 @@ impl LogBudget {
     /// any other line.
     pub fn release(&mut self) -> (u64, Vec<String>) {
         let left_out = std::mem::take(&mut self.left_out);
-        (left_out, self.held.drain(..).collect())
+        (left_out, std::mem::take(&mut self.held))
     }
 }
 
