@@ -44,7 +44,7 @@ fn choice_row<T: Copy + PartialEq>(spec: Choice<T>) -> (String, String, String) 
     (
         spec.name.to_owned(),
         spec.word(spec.default).to_owned(),
-        spec.words().join(" "),
+        spec.words.join(" "),
     )
 }
 

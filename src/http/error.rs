@@ -59,7 +59,7 @@ pub enum Error {
         /// The value given, shortened.
         value: String,
         /// The words allowed.
-        allowed: Vec<&'static str>,
+        allowed: &'static [&'static str],
     },
     /// The runtime failed to do something it always does; a bug, not the
     /// request's fault.

@@ -45,24 +45,23 @@ impl Integer {
 pub struct Choice<T: 'static> {
     /// The name in the query string.
     pub name: &'static str,
-    /// The words allowed, as written in the query, with what each means.
-    pub options: &'static [(&'static str, T)],
+    /// The words allowed, as written in the query.
+    pub words: &'static [&'static str],
+    /// What each word stands for, in the same order. Two lists rather than
+    /// one of pairs: an error names the words as they are, with no list
+    /// built for it.
+    pub values: &'static [T],
     /// The value when the parameter is absent.
     pub default: T,
 }
 
 impl<T: Copy + PartialEq> Choice<T> {
-    /// The words allowed, in order.
-    pub fn words(&self) -> Vec<&'static str> {
-        self.options.iter().map(|(word, _)| *word).collect()
-    }
-
     /// The word that stands for `value`.
     pub fn word(&self, value: T) -> &'static str {
-        self.options
+        self.values
             .iter()
-            .find(|(_, meaning)| *meaning == value)
-            .map(|(word, _)| *word)
+            .position(|meaning| *meaning == value)
+            .and_then(|at| self.words.get(at))
             .expect("every value of a choice has a word")
     }
 }
@@ -146,15 +145,15 @@ impl Query {
         let Some(value) = self.value(spec.name) else {
             return Ok(spec.default);
         };
-        spec.options
+        spec.words
             .iter()
-            .find(|(word, _)| *word == value)
-            .map(|(_, meaning)| *meaning)
+            .position(|word| *word == value)
+            .and_then(|at| spec.values.get(at).copied())
             .ok_or_else(|| {
                 Error::InvalidChoice {
                     name: spec.name,
                     value: echo(value),
-                    allowed: spec.words(),
+                    allowed: spec.words,
                 }
                 .into()
             })

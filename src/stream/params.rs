@@ -37,14 +37,16 @@ pub const BATCH: Integer = Integer::new("batch", 1..=8192, 1);
 /// Respect backpressure, or ignore it.
 pub const MODE: Choice<Mode> = Choice {
     name: "mode",
-    options: &[("pull", Mode::Pull), ("push", Mode::Push)],
+    words: &["pull", "push"],
+    values: &[Mode::Pull, Mode::Push],
     default: Mode::Pull,
 };
 
 /// The body's line format.
 pub const FORMAT: Choice<Format> = Choice {
     name: "format",
-    options: &[("text", Format::Text), ("ndjson", Format::Ndjson)],
+    words: &["text", "ndjson"],
+    values: &[Format::Text, Format::Ndjson],
     default: Format::Text,
 };
 
