@@ -3,7 +3,7 @@
 //! the limit is refused at once, and no run starts.
 
 use crate::http::error::{Error, Result, echo};
-use crate::http::query::{Integer, Query};
+use crate::http::query::{Integer, Query, whole_number};
 
 /// The worker's pause after each chunk it reads, in ms: how slowly it works.
 pub const READ_MS: Integer = Integer::new("readMs", 0..=10_000, 0);
@@ -57,7 +57,7 @@ pub fn check_upload(content_type: Option<&str>, content_length: Option<&str>) ->
         }
         .into());
     }
-    let declared = content_length.and_then(|length| length.trim_ascii().parse::<u64>().ok());
+    let declared = content_length.and_then(|length| whole_number(length.trim_ascii().as_bytes()));
     if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
         return Err(Error::BodyTooLarge {
             limit_bytes: MAX_BODY_BYTES,

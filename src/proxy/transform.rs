@@ -16,6 +16,7 @@
 //! origin's fault and ends the run with [`OriginFault`].
 
 use crate::http::error::echo;
+use crate::http::query::whole_number;
 use crate::stream::wire::Format;
 
 /// The longest line the transform waits for the end of. The origin's lines
@@ -158,17 +159,6 @@ fn too_long() -> OriginFault {
     OriginFault(format!(
         "the origin sent a line longer than {MAX_LINE_BYTES} bytes"
     ))
-}
-
-/// A line of only ASCII digits, as a u64 (`None` past `u64::MAX`).
-fn whole_number(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |number, &byte| {
-        let digit = byte.checked_sub(b'0').filter(|digit| *digit <= 9)?;
-        number.checked_mul(10)?.checked_add(u64::from(digit))
-    })
 }
 
 /// The whole number after `key` (such as `"value":`) in a flat JSON object
