@@ -61,24 +61,25 @@ enum Body<'a> {
     Empty,
 }
 
-/// A response with these headers and this body. Every header here is a fixed
-/// name with an ASCII value (or one the runtime gave us, which holds no line
-/// break), and every status one the core or the runtime chose, so the runtime
-/// cannot refuse one.
-fn respond(status: u16, headers: &[(&str, &str)], body: Body<'_>) -> Response {
-    let mut lines = String::new();
-    for (name, value) in headers {
-        lines.push_str(name);
-        lines.push('\n');
-        lines.push_str(value);
-        lines.push('\n');
-    }
+/// A response with these headers (see [`add`]) and this body. Every header
+/// here is a fixed name with an ASCII value (or one the runtime gave us,
+/// which holds no line break), and every status one the core or the runtime
+/// chose, so the runtime cannot refuse one.
+fn respond(status: u16, header_lines: &str, body: Body<'_>) -> Response {
     match body {
-        Body::Bytes(bytes) => respond_with_bytes(status, &lines, bytes),
-        Body::Stream(stream) => respond_with_stream(status, &lines, Some(&stream)),
-        Body::Empty => respond_with_stream(status, &lines, None),
+        Body::Bytes(bytes) => respond_with_bytes(status, header_lines, bytes),
+        Body::Stream(stream) => respond_with_stream(status, header_lines, Some(&stream)),
+        Body::Empty => respond_with_stream(status, header_lines, None),
     }
     .expect("a response with a valid status and headers is always built")
+}
+
+/// Adds a header to `lines` as the JS side reads them: `name\nvalue\n`.
+/// Written straight into one string, not gathered as pairs first.
+fn add(lines: &mut String, name: &str, value: &str) {
+    for part in [name, "\n", value, "\n"] {
+        lines.push_str(part);
+    }
 }
 
 /// The kinds of successful answer, for their headers.
@@ -93,26 +94,32 @@ pub(crate) enum Answer {
 }
 
 /// The headers of an answer, but for the run id.
-fn headers(answer: Answer) -> Vec<(&'static str, &'static str)> {
+fn headers(answer: Answer) -> String {
+    let mut lines = String::new();
     match answer {
         // Every GET starts a run: a cached answer would start none.
-        Answer::Hint => vec![
-            ("content-type", "text/plain; charset=utf-8"),
-            ("cache-control", "no-store"),
-        ],
+        Answer::Hint => {
+            add(&mut lines, "content-type", "text/plain; charset=utf-8");
+            add(&mut lines, "cache-control", "no-store");
+        }
         // no-transform asks proxies not to buffer the stream to compress it.
-        Answer::Stream(format) => vec![
-            ("content-type", format.content_type()),
-            ("cache-control", "no-store, no-transform"),
-        ],
-        Answer::Page => vec![
-            ("content-type", "text/html; charset=utf-8"),
-            ("content-security-policy", page::CONTENT_SECURITY_POLICY),
-            ("x-content-type-options", "nosniff"),
+        Answer::Stream(format) => {
+            add(&mut lines, "content-type", format.content_type());
+            add(&mut lines, "cache-control", "no-store, no-transform");
+        }
+        Answer::Page => {
+            add(&mut lines, "content-type", "text/html; charset=utf-8");
+            add(
+                &mut lines,
+                "content-security-policy",
+                page::CONTENT_SECURITY_POLICY,
+            );
+            add(&mut lines, "x-content-type-options", "nosniff");
             // The page changes only with a deploy; revalidate after a few minutes.
-            ("cache-control", "public, max-age=300"),
-        ],
+            add(&mut lines, "cache-control", "public, max-age=300");
+        }
     }
+    lines
 }
 
 /// The answer to `HEAD`: the headers `GET` would send (no run id: no run
@@ -124,14 +131,14 @@ pub(crate) fn head(answer: Answer) -> Response {
 /// The recipe's hint, tagged with the run it started.
 pub(crate) fn hint(run: &RunId) -> Response {
     let mut headers = headers(Answer::Hint);
-    headers.push(("x-run-id", run.as_str()));
+    add(&mut headers, "x-run-id", run.as_str());
     respond(200, &headers, Body::Bytes(HINT.as_bytes()))
 }
 
 /// A streamed body in `format`, tagged with its run.
 pub(crate) fn stream(run: &RunId, format: Format, body: ReadableStream) -> Response {
     let mut headers = headers(Answer::Stream(format));
-    headers.push(("x-run-id", run.as_str()));
+    add(&mut headers, "x-run-id", run.as_str());
     respond(200, &headers, Body::Stream(body))
 }
 
@@ -143,8 +150,8 @@ pub(crate) fn proxied(
     body: ReadableStream,
 ) -> Response {
     let mut headers = headers(Answer::Stream(format));
-    headers.push(("x-run-id", run.as_str()));
-    headers.push(("x-origin-run-id", origin_run));
+    add(&mut headers, "x-run-id", run.as_str());
+    add(&mut headers, "x-origin-run-id", origin_run);
     respond(200, &headers, Body::Stream(body))
 }
 
@@ -155,32 +162,32 @@ pub(crate) fn page(from_assets: &web_sys::Response) -> Response {
     let etag = from_assets.headers().get("etag").ok().flatten();
     let mut headers = headers(Answer::Page);
     if let Some(etag) = etag.as_deref() {
-        headers.push(("etag", etag));
+        add(&mut headers, "etag", etag);
     }
     let body = from_assets.body().map_or(Body::Empty, Body::Stream);
     respond(from_assets.status(), &headers, body)
 }
 
+/// The headers of a JSON answer (a summary, a refusal): never cached.
+fn json_headers() -> String {
+    let mut lines = String::new();
+    add(&mut lines, "content-type", "application/json");
+    add(&mut lines, "cache-control", "no-store");
+    lines
+}
+
 /// An upload's summary, as JSON, tagged with its run.
 pub(crate) fn ingested(run: &RunId, summary: &IngestSummary) -> Response {
-    let headers = [
-        ("content-type", "application/json"),
-        ("cache-control", "no-store"),
-        ("x-run-id", run.as_str()),
-    ];
+    let mut headers = json_headers();
+    add(&mut headers, "x-run-id", run.as_str());
     respond(200, &headers, Body::Bytes(summary.to_json().as_bytes()))
 }
 
 /// A refusal: the error's status and its JSON body, plus `Allow` for 405.
 pub(crate) fn refusal(error: &Error) -> Response {
-    let mut headers = vec![
-        ("content-type", "application/json"),
-        ("cache-control", "no-store"),
-    ];
-    let allow;
+    let mut headers = json_headers();
     if let Error::MethodNotAllowed { allow: methods, .. } = error {
-        allow = Joined(methods, ", ").to_string();
-        headers.push(("allow", &allow));
+        add(&mut headers, "allow", &Joined(methods, ", ").to_string());
     }
     respond(
         error.status(),
