@@ -32,14 +32,14 @@ impl Object {
     }
 
     /// Adds `"key":"value"`.
-    pub fn str(mut self, key: &str, value: &str) -> Self {
+    pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
         self.key(key);
         write_str(&mut self.text, value);
         self
     }
 
     /// Adds `"key":value` for a whole number.
-    pub fn num(mut self, key: &str, value: u64) -> Self {
+    pub fn num(&mut self, key: &str, value: u64) -> &mut Self {
         self.key(key);
         // Writing to a String cannot fail.
         let _ = write!(self.text, "{value}");
@@ -47,14 +47,14 @@ impl Object {
     }
 
     /// Adds `"key":true` or `"key":false`.
-    pub fn bool(mut self, key: &str, value: bool) -> Self {
+    pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
         self.key(key);
         self.text.push_str(if value { "true" } else { "false" });
         self
     }
 
     /// Adds `"key":["a","b"]`.
-    pub fn strs(mut self, key: &str, values: &[&str]) -> Self {
+    pub fn strs(&mut self, key: &str, values: &[&str]) -> &mut Self {
         self.key(key);
         self.text.push('[');
         for (at, value) in values.iter().enumerate() {
@@ -68,17 +68,20 @@ impl Object {
     }
 
     /// Adds `"key":{...}`, an object written by `fields`.
-    pub fn object(mut self, key: &str, fields: impl FnOnce(Object) -> Object) -> Self {
+    pub fn object(&mut self, key: &str, fields: impl FnOnce(&mut Object)) -> &mut Self {
         self.key(key);
-        let inner = fields(Object::new()).finish();
-        self.text.push_str(&inner);
+        let mut inner = Object::new();
+        fields(&mut inner);
+        self.text.push_str(&inner.finish());
         self
     }
 
-    /// The object's text.
-    pub fn finish(mut self) -> String {
+    /// The object's text, closed; the builder is left empty. (Every method
+    /// borrows the builder rather than taking it and giving it back: passing
+    /// it by value moved it in and out of every call.)
+    pub fn finish(&mut self) -> String {
         self.text.push('}');
-        self.text
+        std::mem::take(&mut self.text)
     }
 }
 

@@ -32,7 +32,9 @@ proptest! {
             .num("n", number)
             .bool("b", flag)
             .strs("w", &words)
-            .object("o", |inner| inner.num("min", 0).num("max", number))
+            .object("o", |inner| {
+                inner.num("min", 0).num("max", number);
+            })
             .finish();
         prop_assert_eq!(
             written,

@@ -137,8 +137,8 @@ impl Error {
     /// The JSON body of the error response: the code, the message, and the
     /// facts behind it (which parameter, what is allowed).
     pub fn to_json(&self) -> String {
-        let body = Object::new()
-            .str("error", self.code())
+        let mut body = Object::new();
+        body.str("error", self.code())
             .str("message", &self.to_string());
         match self {
             Error::NotFound { path } => body.str("path", path),
@@ -157,7 +157,9 @@ impl Error {
             } => body
                 .str("parameter", name)
                 .str("value", value)
-                .object("allowed", |range| range.num("min", *min).num("max", *max)),
+                .object("allowed", |range| {
+                    range.num("min", *min).num("max", *max);
+                }),
             Error::InvalidChoice {
                 name,
                 value,
@@ -177,12 +179,12 @@ impl Error {
                 .str("contentType", content_type)
                 .strs("allowed", allowed),
             Error::BodyTooLarge { limit_bytes } => body.num("limitBytes", *limit_bytes),
-            Error::Internal { .. } => body,
+            Error::Internal { .. } => &mut body,
             Error::BadOrigin {
                 status: Some(status),
                 ..
             } => body.num("originStatus", u64::from(*status)),
-            Error::BadOrigin { status: None, .. } => body,
+            Error::BadOrigin { status: None, .. } => &mut body,
         }
         .finish()
     }
