@@ -10,6 +10,7 @@ use std::time::Duration;
 use handling_backpressure::demo::params::{DemoParams, RUN_LIMIT_MS};
 use handling_backpressure::http::error::Error;
 use handling_backpressure::http::route::{Route, Target};
+use handling_backpressure::proxy::transform::Transform;
 use handling_backpressure::run::RunId;
 use handling_backpressure::stream;
 use handling_backpressure::stream::feed::Taken;
@@ -289,5 +290,38 @@ proptest! {
             refused,
             Some(Error::InvalidInteger { name, value: value.to_string(), min, max })
         );
+    }
+}
+
+/// Values whose squares and sums have zeros inside a group of nine digits,
+/// or a digit count at a group's edge, as well as any `u64`.
+fn proxied_value() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        any::<u64>(),
+        (0u32..=19).prop_map(|power| 10u64.pow(power)),
+        (0u32..=19).prop_map(|power| 10u64.pow(power) - 1),
+        (1u64..=u64::MAX / 1_000_000_000).prop_map(|high| high * 1_000_000_000),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn the_proxy_writes_every_square_and_sum_in_full(
+        values in proptest::collection::vec(proxied_value(), 1..8),
+    ) {
+        let lines: String = values.iter().map(|value| format!("{value}\n")).collect();
+        let mut transform = Transform::new(Format::Text);
+        let mut out = Vec::new();
+        transform.chunk(lines.as_bytes(), &mut out).expect("whole numbers");
+        let mut sum = 0u128;
+        let expected: String = values
+            .iter()
+            .map(|&value| {
+                let value = u128::from(value);
+                sum += value;
+                format!("{value} {} {sum}\n", value * value)
+            })
+            .collect();
+        prop_assert_eq!(String::from_utf8(out).expect("ASCII"), expected);
     }
 }
