@@ -19,7 +19,6 @@
 //! the pump and the body are both done.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::{Future, poll_fn};
 use std::rc::Rc;
 use std::task::{Poll, Waker};
@@ -65,7 +64,11 @@ struct Transformed {
 /// What the pump and the body share. One `RefCell`: a Worker is
 /// single-threaded, and every borrow ends before anything is woken.
 struct State {
-    waiting: VecDeque<Transformed>,
+    /// Oldest first. A `Vec`, not a `VecDeque`: it holds at most
+    /// `max(transformHighWaterMark, 1)` chunks (16 at most), so taking the
+    /// oldest moves a few words; a `VecDeque` of chunks, with its drop glue,
+    /// was wasm of its own.
+    waiting: Vec<Transformed>,
     waiting_bytes: usize,
     high_water_mark: usize,
     budget: Budget,
@@ -113,7 +116,7 @@ impl<H: Host> Pipe<H> {
         };
         Pipe {
             shared: Rc::new(RefCell::new(State {
-                waiting: VecDeque::new(),
+                waiting: Vec::new(),
                 waiting_bytes: 0,
                 high_water_mark: high_water_mark as usize,
                 budget,
@@ -173,7 +176,7 @@ impl<H: Host> Pipe<H> {
             }
             state.budget.charge(bytes.len());
             state.waiting_bytes += bytes.len();
-            state.waiting.push_back(Transformed { bytes, values });
+            state.waiting.push(Transformed { bytes, values });
             let (queued, queued_bytes) = (state.waiting.len(), state.waiting_bytes);
             let summary = &mut state.summary;
             summary.max_queue = summary.max_queue.max(queued as u64);
@@ -213,7 +216,8 @@ impl<H: Host> Pipe<H> {
             let mut state = self.shared.borrow_mut();
             if let Some(outcome) = state.body_done {
                 Some(outcome)
-            } else if let Some(chunk) = state.waiting.pop_front() {
+            } else if !state.waiting.is_empty() {
+                let chunk = state.waiting.remove(0);
                 state.taker_waiting = false;
                 state.waiting_bytes -= chunk.bytes.len();
                 state.budget.release(chunk.bytes.len());
