@@ -13,6 +13,7 @@
 use std::ops::RangeInclusive;
 
 use super::error::{Error, Result, echo};
+use super::text::cut;
 
 /// A whole-number parameter: its name, its range and its default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,12 +78,14 @@ impl Query {
     /// against `allowed`.
     pub fn parse(raw: Option<&str>, allowed: &'static [&'static str]) -> Result<Query> {
         let mut pairs: Vec<(&'static str, String)> = Vec::new();
-        let pieces = raw
-            .unwrap_or("")
-            .split('&')
-            .filter(|piece| !piece.is_empty());
-        for piece in pieces {
-            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+        let mut rest = raw.unwrap_or("");
+        while !rest.is_empty() {
+            let piece;
+            (piece, rest) = cut(rest, b'&').unwrap_or((rest, ""));
+            if piece.is_empty() {
+                continue;
+            }
+            let (name, value) = cut(piece, b'=').unwrap_or((piece, ""));
             let (name, value) = (form_decode(name), form_decode(value));
             let Some(&known) = allowed.iter().find(|&&known| known == name) else {
                 return Err(Error::UnknownParameter {

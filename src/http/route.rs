@@ -10,6 +10,7 @@
 //! stripped: 318 KB without, 530 KB with).
 
 use super::error::{Error, Result, echo};
+use super::text::cut;
 
 /// The methods the page and the `GET` routes answer. `HEAD` gives the
 /// headers `GET` would, without a body and without starting a run.
@@ -121,11 +122,12 @@ impl<'a> Target<'a> {
             .and_then(|at| url.split_at_checked(at + 3))
             .map_or(url, |(_, rest)| rest);
         let from_path = after_scheme
-            .find('/')
+            .bytes()
+            .position(|byte| byte == b'/')
             .and_then(|at| after_scheme.split_at_checked(at))
             .map_or("/", |(_, path)| path);
-        let before_fragment = from_path.split('#').next().unwrap_or(from_path);
-        match before_fragment.split_once('?') {
+        let before_fragment = cut(from_path, b'#').map_or(from_path, |(before, _)| before);
+        match cut(before_fragment, b'?') {
             Some((path, query)) => Target {
                 path,
                 query: Some(query),

@@ -4,6 +4,7 @@
 
 use crate::http::error::{Error, Result, echo};
 use crate::http::query::{Integer, Query, whole_number};
+use crate::http::text::cut;
 
 /// The worker's pause after each chunk it reads, in ms: how slowly it works.
 pub const READ_MS: Integer = Integer::new("readMs", 0..=10_000, 0);
@@ -46,7 +47,9 @@ impl IngestParams {
 pub fn check_upload(content_type: Option<&str>, content_length: Option<&str>) -> Result<()> {
     let given = content_type.unwrap_or("");
     // HTTP's optional whitespace is spaces and tabs: ASCII only.
-    let media_type = given.split(';').next().unwrap_or("").trim_ascii();
+    let media_type = cut(given, b';')
+        .map_or(given, |(media_type, _)| media_type)
+        .trim_ascii();
     if !CONTENT_TYPES
         .iter()
         .any(|allowed| allowed.eq_ignore_ascii_case(media_type))
