@@ -19,33 +19,22 @@ use crate::run::RunId;
 use crate::stream::wire::Format;
 
 #[wasm_bindgen(inline_js = "
-function headers(lines) {
-  const parts = lines.split('\\n'), pairs = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) pairs.push([parts[i], parts[i + 1]]);
-  return pairs;
-}
-export function respondWithBytes(status, lines, bytes) {
-  return new Response(bytes.slice(), { status, headers: headers(lines) });
-}
-export function respondWithStream(status, lines, stream) {
-  return new Response(stream, { status, headers: headers(lines) });
+export function respond(status, lines, bytes, stream) {
+  const parts = lines.split('\\n'), headers = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) headers.push([parts[i], parts[i + 1]]);
+  const body = stream ?? (bytes.length > 0 ? bytes.slice() : null);
+  return new Response(body, { status, headers });
 }")]
 extern "C" {
-    /// A response with this status, these headers (`name\nvalue\n...`) and a
-    /// copy of these bytes as its body: the view into wasm memory is copied
-    /// before Rust runs again.
-    #[wasm_bindgen(js_name = respondWithBytes, catch)]
-    fn respond_with_bytes(
+    /// A response with this status, these headers (`name\nvalue\n...`) and
+    /// as its body this stream, or else a copy of these bytes (the view into
+    /// wasm memory is copied before Rust runs again), or none if there are
+    /// none.
+    #[wasm_bindgen(js_name = respond, catch)]
+    fn new_response(
         status: u16,
         header_lines: &str,
         bytes: &[u8],
-    ) -> Result<Response, JsValue>;
-
-    /// The same with this stream as the body, or none.
-    #[wasm_bindgen(js_name = respondWithStream, catch)]
-    fn respond_with_stream(
-        status: u16,
-        header_lines: &str,
         stream: Option<&ReadableStream>,
     ) -> Result<Response, JsValue>;
 }
@@ -67,9 +56,9 @@ enum Body<'a> {
 /// chose, so the runtime cannot refuse one.
 fn respond(status: u16, header_lines: &str, body: Body<'_>) -> Response {
     match body {
-        Body::Bytes(bytes) => respond_with_bytes(status, header_lines, bytes),
-        Body::Stream(stream) => respond_with_stream(status, header_lines, Some(&stream)),
-        Body::Empty => respond_with_stream(status, header_lines, None),
+        Body::Bytes(bytes) => new_response(status, header_lines, bytes, None),
+        Body::Stream(stream) => new_response(status, header_lines, &[], Some(&stream)),
+        Body::Empty => new_response(status, header_lines, &[], None),
     }
     .expect("a response with a valid status and headers is always built")
 }
