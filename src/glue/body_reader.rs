@@ -11,10 +11,10 @@
 
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
-use web_sys::{ReadableStream, ReadableStreamDefaultReader, ReadableStreamReadResult};
+use web_sys::{ReadableStream, ReadableStreamDefaultReader};
 
 use super::callbacks::Settled;
-use super::readable::describe;
+use super::readable::{describe, read_value};
 use crate::body::ChunkReader;
 use crate::http::error::StreamError;
 
@@ -44,13 +44,11 @@ impl ChunkReader for BodyReader {
         let Some(reader) = &self.reader else {
             return Ok(None);
         };
-        let result = Settled::new(reader.read()).await.map_err(describe)?;
-        let result = result.unchecked_into::<ReadableStreamReadResult>();
-        if result.get_done().unwrap_or(false) {
+        let value = Settled::new(read_value(reader)).await.map_err(describe)?;
+        if value.is_undefined() {
             return Ok(None);
         }
-        let chunk = result
-            .get_value()
+        let chunk = value
             .dyn_into::<Uint8Array>()
             .map_err(|value| StreamError(format!("expected bytes, got {value:?}")))?;
         self.bytes.resize(chunk.length() as usize, 0);

@@ -10,10 +10,10 @@
 use futures::Stream;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult};
+use web_sys::ReadableStreamDefaultReader;
 
 use super::callbacks::Settled;
-use super::readable::{Pull, describe, pull_stream};
+use super::readable::{Pull, describe, pull_stream, read_value};
 use crate::demo::reader::ValueReader;
 use crate::demo::source::{PullSource, Pulled};
 use crate::http::error::StreamError;
@@ -59,12 +59,12 @@ where
 
 impl ValueReader for JsValueReader {
     async fn read(&mut self) -> Result<Option<u64>, StreamError> {
-        let result = Settled::new(self.reader.read()).await.map_err(describe)?;
-        let result = result.unchecked_into::<ReadableStreamReadResult>();
-        if result.get_done().unwrap_or(false) {
+        let value = Settled::new(read_value(&self.reader))
+            .await
+            .map_err(describe)?;
+        if value.is_undefined() {
             return Ok(None);
         }
-        let value = result.get_value();
         value
             .as_f64()
             .filter(|number| number.fract() == 0.0 && *number >= 0.0)
