@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{ReadableStream, ReadableStreamDefaultReader};
 
 use super::callbacks::Settled;
-use super::readable::{describe, read_value};
+use super::readable::describe;
 use crate::body::ChunkReader;
 use crate::http::error::StreamError;
 
@@ -44,7 +44,7 @@ impl ChunkReader for BodyReader {
         let Some(reader) = &self.reader else {
             return Ok(None);
         };
-        let value = Settled::new(read_value(reader)).await.map_err(describe)?;
+        let value = Settled::read(reader).await.map_err(describe)?;
         if value.is_undefined() {
             return Ok(None);
         }

@@ -17,6 +17,7 @@ use std::task::{Context, Poll, Waker};
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
+use web_sys::ReadableStreamDefaultReader;
 
 use super::tasks;
 
@@ -28,6 +29,12 @@ export function stopTimer(handle) { clearTimeout(handle); }
 export function watch(promise, slot) {
   promise.then((value) => settled(slot, 1, value), (error) => settled(slot, 2, error));
 }
+export function watchRead(reader, slot) {
+  reader.read().then(
+    (result) => settled(slot, 1, result.done ? undefined : result.value),
+    (error) => settled(slot, 2, error),
+  );
+}
 "#)]
 extern "C" {
     fn install(callback: &JsValue);
@@ -35,7 +42,9 @@ extern "C" {
     fn start_timer(ms: u32, slot: u32) -> JsValue;
     #[wasm_bindgen(js_name = stopTimer)]
     fn stop_timer(handle: &JsValue);
-    fn watch(promise: &Promise, slot: u32);
+    fn watch(promise: &JsValue, slot: u32);
+    #[wasm_bindgen(js_name = watchRead)]
+    fn watch_read(reader: &JsValue, slot: u32);
 }
 
 /// What a slot's timer or promise came to.
@@ -227,7 +236,8 @@ pub(crate) struct Settled {
 }
 
 enum SettledState {
-    NotStarted(Promise),
+    /// What to watch, and the JS function that watches it.
+    NotStarted(JsValue, fn(&JsValue, u32)),
     Watching(u32),
     Finished,
 }
@@ -235,7 +245,18 @@ enum SettledState {
 impl Settled {
     pub(crate) fn new(promise: Promise) -> Self {
         Settled {
-            state: SettledState::NotStarted(promise),
+            state: SettledState::NotStarted(promise.into(), watch),
+        }
+    }
+
+    /// The next read of `reader`: the value read, or `undefined` once the
+    /// stream is done (no stream this worker reads holds `undefined`). One
+    /// call across per read, where the read and then its `done` and its
+    /// `value` were three; and settled in the same microtask as a watched
+    /// `reader.read()`, so the order of a run's lines does not change.
+    pub(crate) fn read(reader: &ReadableStreamDefaultReader) -> Self {
+        Settled {
+            state: SettledState::NotStarted(reader.into(), watch_read),
         }
     }
 }
@@ -246,9 +267,9 @@ impl Future for Settled {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         match &this.state {
-            SettledState::NotStarted(promise) => {
+            SettledState::NotStarted(target, watch) => {
                 let slot = SLOTS.with_borrow_mut(|slots| slots.open(cx.waker()));
-                watch(promise, slot);
+                watch(target, slot);
                 this.state = SettledState::Watching(slot);
                 Poll::Pending
             }

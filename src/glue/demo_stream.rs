@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::ReadableStreamDefaultReader;
 
 use super::callbacks::Settled;
-use super::readable::{Pull, describe, pull_stream, read_value};
+use super::readable::{Pull, describe, pull_stream};
 use crate::demo::reader::ValueReader;
 use crate::demo::source::{PullSource, Pulled};
 use crate::http::error::StreamError;
@@ -59,9 +59,7 @@ where
 
 impl ValueReader for JsValueReader {
     async fn read(&mut self) -> Result<Option<u64>, StreamError> {
-        let value = Settled::new(read_value(&self.reader))
-            .await
-            .map_err(describe)?;
+        let value = Settled::read(&self.reader).await.map_err(describe)?;
         if value.is_undefined() {
             return Ok(None);
         }

@@ -1,6 +1,5 @@
 //! A runtime `ReadableStream` whose `pull` is an async Rust closure: the one
-//! place where Rust futures become a stream's underlying source. And the
-//! other end, a read of a runtime stream ([`read_value`]).
+//! place where Rust futures become a stream's underlying source.
 //!
 //! The queuing strategy counts chunks: with a `highWaterMark` of `h` the
 //! runtime keeps up to `h` chunks queued ahead of its reader, and with 0 it
@@ -13,10 +12,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{ReadableStream, ReadableStreamDefaultController, ReadableStreamDefaultReader};
+use web_sys::{ReadableStream, ReadableStreamDefaultController};
 
 use super::tasks;
 use crate::http::error::StreamError;
@@ -24,9 +22,6 @@ use crate::http::error::StreamError;
 #[wasm_bindgen(inline_js = "
 export function pullStream(pull, cancel, highWaterMark) {
   return new ReadableStream({ pull, cancel }, { highWaterMark });
-}
-export function readValue(reader) {
-  return reader.read().then((result) => (result.done ? undefined : result.value));
 }")]
 extern "C" {
     /// A stream with this underlying source's `pull` and `cancel`, and a
@@ -38,13 +33,6 @@ extern "C" {
         cancel: &JsValue,
         high_water_mark: f64,
     ) -> Result<ReadableStream, JsValue>;
-
-    /// A promise of the reader's next value, or of `undefined` once its
-    /// stream is done (no stream this worker reads holds `undefined`): one
-    /// call across per read, where the read, its `done` and its `value` were
-    /// three.
-    #[wasm_bindgen(js_name = readValue)]
-    pub(crate) fn read_value(reader: &ReadableStreamDefaultReader) -> Promise;
 }
 
 /// What a pull did: finished at once, or must wait for a future.
