@@ -161,7 +161,12 @@ impl Transform {
 /// it avoids) was 1.3 KB of wasm for the squares and sums of this route.
 fn push_u128(out: &mut Vec<u8>, value: u128) {
     const GROUP: u64 = 1_000_000_000;
-    let mut limbs = [96, 64, 32, 0].map(|shift| (value >> shift) as u32);
+    let mut limbs = [
+        (value >> 96) as u32,
+        (value >> 64) as u32,
+        (value >> 32) as u32,
+        value as u32,
+    ];
     // u128::MAX has 39 digits: five groups of nine at most.
     let mut groups = [0u32; 5];
     let mut count = 0;
