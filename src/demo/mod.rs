@@ -69,7 +69,7 @@ where
     source.released().await;
 
     let summary = Summary {
-        run: run.id().to_string(),
+        run: run.id().as_str().to_owned(),
         event: "summary",
         params,
         produced: tally.produced(),

@@ -34,7 +34,7 @@ pub async fn run<H: Host, R: ChunkReader>(
 ) -> IngestSummary {
     let run = Run::start(host, id);
     let mut summary = IngestSummary {
-        run: run.id().to_string(),
+        run: run.id().as_str().to_owned(),
         read_ms: params.read_ms,
         bytes: 0,
         lines: 0,

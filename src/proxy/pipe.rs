@@ -101,7 +101,7 @@ impl<H: Host> Pipe<H> {
         abort: AbortHandle,
     ) -> Pipe<H> {
         let summary = ProxySummary {
-            run: run.id().to_string(),
+            run: run.id().as_str().to_owned(),
             origin_run: origin_run.to_owned(),
             chunks_in: 0,
             bytes_in: 0,

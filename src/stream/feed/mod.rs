@@ -252,7 +252,7 @@ impl<H: Host> Feed<H> {
             )
         };
         let summary = StreamSummary {
-            run: self.run.id().to_string(),
+            run: self.run.id().as_str().to_owned(),
             event: "summary",
             route: "stream",
             mode: config.mode,
