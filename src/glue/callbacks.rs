@@ -1,11 +1,11 @@
-//! Timers and promises as Rust futures through one runtime callback per
-//! isolate, instead of a new wasm-bindgen closure for every sleep
-//! (`worker::Delay`) and two for every awaited promise
+//! Timers, promises and a stream's reads as Rust futures through one runtime
+//! callback per isolate, instead of a new wasm-bindgen closure for every
+//! sleep (`worker::Delay`) and two for every awaited promise
 //! (`wasm_bindgen_futures::JsFuture`); each such closure is a JS function the
 //! runtime must make, register for finalization and later collect.
 //!
-//! A few lines of JS hand each timer or promise a number (a slot here) and
-//! call back with that number when it fires or settles; Rust keeps what the
+//! A few lines of JS hand each timer, promise or read a number (a slot here)
+//! and call back with that number when it fires or settles; Rust keeps what the
 //! slot's future waits for, wakes it, and decides what happens next. The
 //! callback runs inside [`tasks::enter`], so the woken task is polled before
 //! the callback returns.
@@ -47,14 +47,14 @@ extern "C" {
     fn watch_read(reader: &JsValue, slot: u32);
 }
 
-/// What a slot's timer or promise came to.
+/// What a slot's timer, promise or read came to.
 enum Outcome {
     Fired,
     Fulfilled(JsValue),
     Rejected(JsValue),
 }
 
-/// One timer or promise being waited for.
+/// One timer, promise or read being waited for.
 enum Slot {
     Free,
     Waiting(Option<Waker>),

@@ -100,7 +100,7 @@ pub enum Error {
 
 /// A result whose error is a refused request. Boxed: an `Error` is 40
 /// bytes, and every `?` between the query and the answer moved all of them
-/// field by field; a box is one pointer (the module 61,384 to 61,087 bytes
+/// field by field; a box is one pointer (the module 61,384 to 61,090 bytes
 /// gzipped). A refusal allocates once, and only when there is one.
 pub type Result<T> = std::result::Result<T, Box<Error>>;
 

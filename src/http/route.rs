@@ -75,9 +75,9 @@ impl Route {
         let route = route
             .filter(|route| built.contains(route))
             .ok_or_else(|| Error::NotFound { path: echo(path) })?;
-        // What `Route::methods` lists, as a match on the route's kind rather
-        // than a comparison of lists.
-        let method = match (method, route == Route::Ingest) {
+        // What `Route::methods` lists, matched on the route's kind rather
+        // than by comparing lists.
+        let method = match (method, route.takes_uploads()) {
             ("GET", false) => Method::Get,
             ("HEAD", false) => Method::Head,
             ("POST", true) => Method::Post,
@@ -94,9 +94,19 @@ impl Route {
 
     /// The methods the route answers.
     pub fn methods(self) -> &'static [&'static str] {
+        if self.takes_uploads() {
+            UPLOAD_METHODS
+        } else {
+            READ_METHODS
+        }
+    }
+
+    /// Whether the route reads an upload (`POST`) rather than answering a
+    /// read (`GET` and `HEAD`).
+    fn takes_uploads(self) -> bool {
         match self {
-            Route::HandleBackpressure | Route::Stream | Route::Page | Route::Proxy => READ_METHODS,
-            Route::Ingest => UPLOAD_METHODS,
+            Route::HandleBackpressure | Route::Stream | Route::Page | Route::Proxy => false,
+            Route::Ingest => true,
         }
     }
 }
