@@ -24,27 +24,27 @@ use super::tasks;
 #[wasm_bindgen(inline_js = r#"
 let settled;
 export function install(callback) { settled = callback; }
-export function startTimer(ms, slot) { return setTimeout(() => settled(slot, 0, undefined), ms); }
+export function startTimer(ms, tag) { return setTimeout(() => settled(undefined, tag), ms); }
 export function stopTimer(handle) { clearTimeout(handle); }
-export function watch(promise, slot) {
-  promise.then((value) => settled(slot, 1, value), (error) => settled(slot, 2, error));
+export function watch(promise, tag) {
+  promise.then((value) => settled(value, tag + 1), (error) => settled(error, tag + 2));
 }
-export function watchRead(reader, slot) {
+export function watchRead(reader, tag) {
   reader.read().then(
-    (result) => settled(slot, 1, result.done ? undefined : result.value),
-    (error) => settled(slot, 2, error),
+    (result) => settled(result.done ? undefined : result.value, tag + 1),
+    (error) => settled(error, tag + 2),
   );
 }
 "#)]
 extern "C" {
     fn install(callback: &JsValue);
     #[wasm_bindgen(js_name = startTimer)]
-    fn start_timer(ms: u32, slot: u32) -> JsValue;
+    fn start_timer(ms: u32, tag: u32) -> JsValue;
     #[wasm_bindgen(js_name = stopTimer)]
     fn stop_timer(handle: &JsValue);
-    fn watch(promise: &JsValue, slot: u32);
+    fn watch(promise: &JsValue, tag: u32);
     #[wasm_bindgen(js_name = watchRead)]
-    fn watch_read(reader: &JsValue, slot: u32);
+    fn watch_read(reader: &JsValue, tag: u32);
 }
 
 /// What a slot's timer, promise or read came to.
@@ -79,27 +79,35 @@ thread_local! {
     static INSTALLED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The one callback: slot `slot` fired (kind 0), was fulfilled (1) or was
-/// rejected (2) with `value`.
-fn settled(slot: u32, kind: u8, value: JsValue) {
-    tasks::enter(|| {
-        let outcome = match kind {
-            0 => Outcome::Fired,
-            1 => Outcome::Fulfilled(value),
-            _ => Outcome::Rejected(value),
-        };
-        let waker = SLOTS.with_borrow_mut(|slots| slots.settle(slot, outcome));
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    });
+/// The one callback: the timer or promise of the slot that `tag` names (see
+/// [`tag`]) fired (`tag` as it was handed out), was fulfilled (plus 1) or
+/// was rejected (plus 2) with `value`.
+fn settled(value: JsValue, tag: u32) -> Result<JsValue, JsValue> {
+    let outcome = match tag % 4 {
+        0 => Outcome::Fired,
+        1 => Outcome::Fulfilled(value),
+        _ => Outcome::Rejected(value),
+    };
+    let waker = SLOTS.with_borrow_mut(|slots| slots.settle(tag / 4, outcome));
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+    Ok(JsValue::UNDEFINED)
+}
+
+/// The number the JS side is handed for `slot`: the slot times four, so
+/// that the callback's one number carries the slot and how it settled. A
+/// slot takes at least eight bytes of a 4 GiB memory, so there are fewer
+/// than 2^29 of them, and four times one fits.
+fn tag(slot: u32) -> u32 {
+    slot * 4
 }
 
 impl Slots {
     /// A slot for a new timer or promise, whose callback will wake `waker`.
     fn open(&mut self, waker: &Waker) -> u32 {
         if !INSTALLED.replace(true) {
-            install(&Closure::<dyn FnMut(u32, u8, JsValue)>::new(settled).into_js_value());
+            install(&tasks::callback_of(settled));
         }
         let slot = match self.free.pop() {
             Some(slot) => slot,
@@ -200,7 +208,7 @@ impl Future for Sleep {
         match &this.state {
             SleepState::NotStarted => {
                 let slot = SLOTS.with_borrow_mut(|slots| slots.open(cx.waker()));
-                let handle = start_timer(this.ms, slot);
+                let handle = start_timer(this.ms, tag(slot));
                 this.state = SleepState::Started { slot, handle };
                 Poll::Pending
             }
@@ -269,7 +277,7 @@ impl Future for Settled {
         match &this.state {
             SettledState::NotStarted(target, watch) => {
                 let slot = SLOTS.with_borrow_mut(|slots| slots.open(cx.waker()));
-                watch(target, slot);
+                watch(target, tag(slot));
                 this.state = SettledState::Watching(slot);
                 Poll::Pending
             }

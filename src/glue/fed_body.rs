@@ -71,10 +71,11 @@ where
     D: Fn(&ReadableStreamDefaultController, F::Taken, &F) -> Result<(), JsValue> + Clone + 'static,
 {
     let on_abort = feeder.clone();
-    let aborted = Closure::<dyn FnMut()>::new(move || {
-        tasks::enter(|| on_abort.cancel("the client went away"));
+    let aborted = tasks::callback_of(move |_event, _| {
+        on_abort.cancel("the client went away");
+        Ok(JsValue::UNDEFINED)
     });
-    client_gone.set_onabort(Some(aborted.into_js_value().unchecked_ref()));
+    client_gone.set_onabort(Some(aborted.unchecked_ref()));
 
     let body_feeder = BodyGuard::new(feeder);
     let pull_feeder = body_feeder.clone();

@@ -56,20 +56,38 @@ thread_local! {
 /// What the microtask queued by [`spawn`] or a wake from outside does.
 fn poll_later() {
     MICROTASK_QUEUED.set(false);
-    enter(|| {
-        let later = EXECUTOR.with_borrow_mut(|executor| std::mem::take(&mut executor.later));
-        later.into_iter().for_each(wake);
-    });
+    let later = EXECUTOR.with_borrow_mut(|executor| std::mem::take(&mut executor.later));
+    later.into_iter().for_each(wake);
 }
 
 fn queue_poll_later() {
     if !MICROTASK_QUEUED.replace(true) {
         POLL_LATER.with(|callback| {
-            queue_microtask(
-                callback.get_or_init(|| Closure::<dyn FnMut()>::new(poll_later).into_js_value()),
-            );
+            queue_microtask(callback.get_or_init(|| {
+                callback_of(|_, _| {
+                    poll_later();
+                    Ok(JsValue::UNDEFINED)
+                })
+            }));
         });
     }
+}
+
+/// The one shape of every Rust function the runtime calls here: a value (a
+/// stream's controller, a settled promise's value, an event) and a number
+/// that says more (which timer or promise, and how it settled), answered
+/// with a value or a thrown error. wasm-bindgen writes glue for each shape
+/// of closure (an exported function, its shim, a JS wrapper): with one
+/// shape, the module carries that glue once.
+pub(crate) type Callback = dyn FnMut(JsValue, u32) -> Result<JsValue, JsValue>;
+
+/// `work` as a JS function for the runtime to call, each call inside
+/// [`enter`]. The function owns `work` from here on, as a JS closure would,
+/// and frees it when the runtime lets go of it.
+pub(crate) fn callback_of(
+    mut work: impl FnMut(JsValue, u32) -> Result<JsValue, JsValue> + 'static,
+) -> JsValue {
+    Closure::<Callback>::new(move |value, number| enter(|| work(value, number))).into_js_value()
 }
 
 #[wasm_bindgen]
@@ -117,19 +135,39 @@ pub(crate) fn spawn_promise(work: impl Future<Output = Result<(), JsValue>> + 's
 
 /// A new promise and what settles it. Apart from [`spawn_promise`], which is
 /// instantiated for each kind of work it runs, so that one copy of this
-/// (and of the JS closure it passes) serves them all.
+/// serves them all.
 fn pending_promise() -> (Promise, impl FnOnce(Result<(), JsValue>)) {
-    let mut settle = None;
-    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-    let (resolve, reject) = settle.expect("the Promise constructor calls its executor at once");
-    let settle = move |result: Result<(), JsValue>| {
-        // A promise's resolving functions never throw.
-        let _ = match result {
-            Ok(()) => resolve.call0(&JsValue::UNDEFINED),
-            Err(error) => reject.call1(&JsValue::UNDEFINED, &error),
-        };
+    let promise = deferred();
+    let settler = promise.clone();
+    let settle = move |result: Result<(), JsValue>| match result {
+        Ok(()) => settle(&settler, true, &JsValue::UNDEFINED),
+        Err(error) => settle(&settler, false, &error),
     };
     (promise, settle)
+}
+
+// The promise's resolving functions stay on the JS side, kept by the promise
+// they settle: `Promise::new` from Rust would take a Rust closure for its
+// executor (glue of its own, for one call) and hand back two functions to
+// call across.
+#[wasm_bindgen(inline_js = "
+const settlers = new WeakMap();
+export function deferred() {
+  let settler;
+  const promise = new Promise((resolve, reject) => { settler = [resolve, reject]; });
+  settlers.set(promise, settler);
+  return promise;
+}
+export function settle(promise, fulfilled, value) {
+  const [resolve, reject] = settlers.get(promise);
+  settlers.delete(promise);
+  (fulfilled ? resolve : reject)(value);
+}")]
+extern "C" {
+    /// A new pending promise.
+    fn deferred() -> Promise;
+    /// Fulfils or rejects a promise from [`deferred`] with `value`, once.
+    fn settle(promise: &Promise, fulfilled: bool, value: &JsValue);
 }
 
 /// Which runtime callback Rust is running in, if it is in one: the same
