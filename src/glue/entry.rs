@@ -248,14 +248,16 @@ async fn proxy(params: ProxyParams, request: &Request, env: &Env) -> Result<Resp
 /// The page's HTML, from the static assets (`public/index.html`).
 #[cfg(feature = "page")]
 async fn page(request: &Request, env: &Env) -> Result<Response, Box<Error>> {
-    let assets = binding::fetcher(env, ASSETS_BINDING).ok_or_else(|| Error::Internal {
-        message: format!("the worker has no {ASSETS_BINDING} binding for the page's assets"),
-    })?;
     let unreadable = |error: JsValue| Error::Internal {
         message: format!("the page's assets could not be read: {}", describe(error).0),
     };
     // Nothing reads the request after this: it is passed on as it came.
-    let from_assets = Settled::new(assets.fetch_request(request).map_err(unreadable)?)
+    let fetched = binding::fetch(env, ASSETS_BINDING, request)
+        .map_err(unreadable)?
+        .ok_or_else(|| Error::Internal {
+            message: format!("the worker has no {ASSETS_BINDING} binding for the page's assets"),
+        })?;
+    let from_assets = Settled::new(fetched)
         .await
         .map_err(unreadable)?
         .unchecked_into::<web_sys::Response>();

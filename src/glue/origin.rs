@@ -27,16 +27,18 @@ pub(crate) struct OriginStream {
 /// `GET path_and_query` on the origin; anything but a `200` is refused as
 /// the origin's fault.
 pub(crate) async fn fetch(env: &Env, path_and_query: &str) -> Result<OriginStream, Box<Error>> {
-    let binding = binding::fetcher(env, ORIGIN_BINDING).ok_or_else(|| Error::Internal {
-        message: format!("the worker has no {ORIGIN_BINDING} service binding"),
-    })?;
     let unreachable = |error: JsValue| Error::BadOrigin {
         message: format!("the request to it failed ({})", describe(error).0),
         status: None,
     };
     // The host is not used: a service binding reaches its worker directly.
-    let url = format!("https://origin{path_and_query}");
-    let answer = Settled::new(binding.fetch(&url).map_err(unreachable)?)
+    let url = JsValue::from(format!("https://origin{path_and_query}"));
+    let fetched = binding::fetch(env, ORIGIN_BINDING, &url)
+        .map_err(unreachable)?
+        .ok_or_else(|| Error::Internal {
+            message: format!("the worker has no {ORIGIN_BINDING} service binding"),
+        })?;
+    let answer = Settled::new(fetched)
         .await
         .map_err(unreachable)?
         .unchecked_into::<web_sys::Response>();
