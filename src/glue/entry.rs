@@ -50,6 +50,7 @@ use {
 };
 #[cfg(feature = "ingest")]
 use {
+    super::message,
     crate::http::route::UPLOAD_METHODS,
     crate::ingest::{
         self,
@@ -137,10 +138,9 @@ async fn answer(
         #[cfg(feature = "ingest")]
         Route::Ingest => {
             let params = IngestParams::from_query(target.query)?;
-            let headers = request.headers();
             check_upload(
-                headers.get("content-type").ok().flatten().as_deref(),
-                headers.get("content-length").ok().flatten().as_deref(),
+                message::header(request, "content-type").as_deref(),
+                message::header(request, "content-length").as_deref(),
             )?;
             Asked::Ingest(params)
         }
@@ -207,7 +207,7 @@ async fn answer(
 async fn ingest(request: &Request, params: IngestParams) -> Result<Response, Box<Error>> {
     let run = RunId::from_bits(random_bits());
     let budget = BUDGET.with(Budget::clone);
-    let reader = BodyReader::of(request.body());
+    let reader = BodyReader::of(message::body(request));
     let summary = ingest::run(WorkersHost, run.clone(), params, reader, budget).await;
     match summary.outcome {
         IngestOutcome::TooLarge => Err(Error::BodyTooLarge {

@@ -11,6 +11,7 @@
 //! - [`binding`]: a fetcher binding (the origin, the assets) and its `fetch`.
 //! - [`proxy_body`]: `/api/proxy`'s response body.
 //! - [`body_reader`]: a body read a chunk at a time (an upload, the origin's).
+//! - [`message`]: a request's or a response's header and body.
 //! - [`workers_host`]: the core's host, backed by timers and the console.
 //! - [`response`]: every response's headers and body, `HEAD` included.
 //! - [`tasks`]: the executor the worker's Rust tasks run on.
@@ -44,6 +45,8 @@ mod workers_host;
 mod binding;
 #[cfg(any(feature = "ingest", feature = "proxy"))]
 mod body_reader;
+#[cfg(any(feature = "ingest", feature = "proxy", feature = "page"))]
+mod message;
 #[cfg(any(feature = "stream", feature = "proxy"))]
 mod fed_body;
 #[cfg(feature = "proxy")]

@@ -11,6 +11,7 @@ use worker::Env;
 
 use super::binding;
 use super::callbacks::Settled;
+use super::message;
 use super::readable::describe;
 use crate::http::error::Error;
 
@@ -50,14 +51,9 @@ pub(crate) async fn fetch(env: &Env, path_and_query: &str) -> Result<OriginStrea
         }
         .into());
     }
-    let run = answer
-        .headers()
-        .get("x-run-id")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let run = message::header(&answer, "x-run-id").unwrap_or_default();
     Ok(OriginStream {
         run,
-        body: answer.body(),
+        body: message::body(&answer),
     })
 }

@@ -11,6 +11,8 @@
 use wasm_bindgen::prelude::*;
 use web_sys::{ReadableStream, Response};
 
+#[cfg(feature = "page")]
+use super::message;
 use crate::http::error::{Error, Joined};
 use crate::ingest::summary::IngestSummary;
 use crate::json::ToJson;
@@ -147,13 +149,14 @@ pub(crate) fn proxied(
 /// The live page: the status and body the assets answered with (a `304`
 /// to a conditional request keeps its empty body), its `ETag`, and the page's
 /// own headers.
+#[cfg(feature = "page")]
 pub(crate) fn page(from_assets: &web_sys::Response) -> Response {
-    let etag = from_assets.headers().get("etag").ok().flatten();
+    let etag = message::header(from_assets, "etag");
     let mut headers = headers(Answer::Page);
     if let Some(etag) = etag.as_deref() {
         add(&mut headers, "etag", etag);
     }
-    let body = from_assets.body().map_or(Body::Empty, Body::Stream);
+    let body = message::body(from_assets).map_or(Body::Empty, Body::Stream);
     respond(from_assets.status(), &headers, body)
 }
 
