@@ -235,7 +235,7 @@ async fn proxy(params: ProxyParams, request: &Request, env: &Env) -> Result<Resp
         budget,
     );
     tasks::spawn(pump);
-    match proxy_body::body(pipe.clone(), params.format, &request.signal()) {
+    match proxy_body::body(pipe.clone(), params.format, request) {
         Ok(body) => Ok(response::proxied(&run, &origin.run, params.format, body)),
         Err(error) => {
             // Not reachable with a working runtime; stop the pump anyway.
@@ -271,7 +271,7 @@ fn start_stream(params: StreamParams, request: &Request) -> Result<Response, Box
     let budget = BUDGET.with(Budget::clone);
     let (feed, producer) = stream::start(WorkersHost, run.clone(), params, budget);
     tasks::spawn(producer);
-    match stream_body::body(feed.clone(), params.format, &request.signal()) {
+    match stream_body::body(feed.clone(), params.format, request) {
         Ok(body) => Ok(response::stream(&run, params.format, body)),
         Err(error) => {
             // Not reachable with a working runtime; stop the producer anyway.

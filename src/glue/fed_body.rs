@@ -11,9 +11,8 @@
 
 use std::future::Future;
 
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultController};
+use web_sys::{ReadableStream, ReadableStreamDefaultController, Request};
 
 use super::readable::{Pull, pull_stream};
 use super::tasks;
@@ -59,11 +58,20 @@ impl Feeder for Pipe<WorkersHost> {
     }
 }
 
-/// The body fed by `feeder`; `deliver` hands each take to the body's
-/// controller (enqueue, close or error).
+#[wasm_bindgen(inline_js = "
+export function onClientGone(request, callback) { request.signal.onabort = callback; }")]
+extern "C" {
+    /// Calls `callback` when the request's `AbortSignal` fires: its client
+    /// went away. One call across, for the signal and its handler.
+    #[wasm_bindgen(js_name = onClientGone)]
+    fn on_client_gone(request: &Request, callback: &JsValue);
+}
+
+/// The body fed by `feeder`, as the answer to `request`; `deliver` hands
+/// each take to the body's controller (enqueue, close or error).
 pub(crate) fn body<F, D>(
     feeder: F,
-    client_gone: &AbortSignal,
+    request: &Request,
     deliver: D,
 ) -> Result<ReadableStream, StreamError>
 where
@@ -75,7 +83,7 @@ where
         on_abort.cancel("the client went away");
         Ok(JsValue::UNDEFINED)
     });
-    client_gone.set_onabort(Some(aborted.unchecked_ref()));
+    on_client_gone(request, &aborted);
 
     let body_feeder = BodyGuard::new(feeder);
     let pull_feeder = body_feeder.clone();

@@ -8,7 +8,7 @@
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultController};
+use web_sys::{ReadableStream, ReadableStreamDefaultController, Request};
 
 use super::fed_body;
 use super::workers_host::WorkersHost;
@@ -18,13 +18,13 @@ use crate::proxy::summary::ProxyOutcome;
 use crate::run::json_line;
 use crate::stream::wire::Format;
 
-/// The client's body for `pipe`, in `format`.
+/// The client's body for `pipe`, in `format`, as the answer to `request`.
 pub(crate) fn body(
     pipe: Pipe<WorkersHost>,
     format: Format,
-    client_gone: &AbortSignal,
+    request: &Request,
 ) -> Result<ReadableStream, StreamError> {
-    fed_body::body(pipe, client_gone, move |controller, taken, _| {
+    fed_body::body(pipe, request, move |controller, taken, _| {
         deliver(controller, format, taken)
     })
 }

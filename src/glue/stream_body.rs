@@ -8,7 +8,7 @@
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, ReadableStream, ReadableStreamDefaultController};
+use web_sys::{ReadableStream, ReadableStreamDefaultController, Request};
 
 use super::fed_body;
 use super::workers_host::WorkersHost;
@@ -18,13 +18,13 @@ use crate::stream::feed::{Feed, Taken};
 use crate::stream::vocabulary::Ending;
 use crate::stream::wire::Format;
 
-/// The response body for `feed`, in `format`.
+/// The response body for `feed`, in `format`, as the answer to `request`.
 pub(crate) fn body(
     feed: Feed<WorkersHost>,
     format: Format,
-    client_gone: &AbortSignal,
+    request: &Request,
 ) -> Result<ReadableStream, StreamError> {
-    fed_body::body(feed, client_gone, move |controller, taken, feed| {
+    fed_body::body(feed, request, move |controller, taken, feed| {
         deliver(controller, format, taken, feed)
     })
 }
