@@ -53,20 +53,25 @@ node_modules/.package-lock.json: package.json package-lock.json
 ALL_ROUTES := stream ingest proxy page
 WORKER_ROUTES ?= $(ALL_ROUTES)
 
+# The module is built from wasm/, the crate that links the library into one
+# cdylib (see wasm/Cargo.toml); worker-build writes its output folder
+# relative to that crate.
+WASM_BUILD := cd wasm && worker-build --release --no-opt
+
 build: setup
-	worker-build --release --no-opt -- --no-default-features --features "$(WORKER_ROUTES)"
+	$(WASM_BUILD) --out-dir ../build -- --no-default-features --features "$(WORKER_ROUTES)"
 
 # The worker with a route that panics on purpose (the panic-route feature),
 # for tests/e2e/panic.test.js only; never deployed.
 build-panic: setup
-	worker-build --release --no-opt --out-dir target/panic-build -- --features panic-route
+	$(WASM_BUILD) --out-dir ../target/panic-build -- --features panic-route
 
 # The recipe's route alone (every other route is a Cargo feature; `build`
 # has all unless WORKER_ROUTES says otherwise): what a team that ports only
 # the recipe deploys, kept apart from build/ for its test
 # (tests/e2e/recipe-build.test.js) and for `make bench`, which weighs it.
 build-recipe: setup
-	worker-build --release --no-opt --out-dir target/recipe-build -- --no-default-features
+	$(WASM_BUILD) --out-dir ../target/recipe-build -- --no-default-features
 
 # The benchmarks' Rust peers, built with the same profile: the hello-world
 # worker, the plain port of the recipe (the floors of bundle and CPU), and the
@@ -121,7 +126,7 @@ bench: build build-recipe hello
 # Where the CPU goes (bench/profile.js), on a build that keeps function names.
 PROFILE_PATH ?= /api/handle-backpressure?count=20&readMs=1&produceMs=1
 profile: setup
-	CARGO_PROFILE_RELEASE_STRIP=debuginfo worker-build --release --no-opt --out-dir target/profile-build
+	CARGO_PROFILE_RELEASE_STRIP=debuginfo $(WASM_BUILD) --out-dir ../target/profile-build
 	node bench/profile.js '$(PROFILE_PATH)'
 
 # Mutation testing of the core with cargo-mutants (.cargo/mutants.toml says
