@@ -20,7 +20,11 @@ export function fetchThrough(env, name, input) {
 }")]
 extern "C" {
     #[wasm_bindgen(js_name = fetchThrough, catch)]
-    fn fetch_through(env: &JsValue, name: &str, input: &JsValue) -> Result<Option<Promise>, JsValue>;
+    fn fetch_through(
+        env: &JsValue,
+        name: &str,
+        input: &JsValue,
+    ) -> Result<Option<Promise>, JsValue>;
 }
 
 /// `fetch(input)` on the binding called `name`: its answer's promise;

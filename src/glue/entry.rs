@@ -37,6 +37,16 @@ use {
     crate::page::ASSETS_BINDING,
     wasm_bindgen::{JsCast, JsValue},
 };
+#[cfg(feature = "ingest")]
+use {
+    super::message,
+    crate::http::route::UPLOAD_METHODS,
+    crate::ingest::{
+        self,
+        params::{IngestParams, MAX_BODY_BYTES, check_upload},
+        summary::IngestOutcome,
+    },
+};
 #[cfg(feature = "proxy")]
 use {
     super::origin,
@@ -47,16 +57,6 @@ use {
 use {
     super::stream_body,
     crate::stream::{self, params::StreamParams},
-};
-#[cfg(feature = "ingest")]
-use {
-    super::message,
-    crate::http::route::UPLOAD_METHODS,
-    crate::ingest::{
-        self,
-        params::{IngestParams, MAX_BODY_BYTES, check_upload},
-        summary::IngestOutcome,
-    },
 };
 
 /// The routes this build answers: the recipe's, and those its features add.

@@ -45,10 +45,10 @@ mod workers_host;
 mod binding;
 #[cfg(any(feature = "ingest", feature = "proxy"))]
 mod body_reader;
-#[cfg(any(feature = "ingest", feature = "proxy", feature = "page"))]
-mod message;
 #[cfg(any(feature = "stream", feature = "proxy"))]
 mod fed_body;
+#[cfg(any(feature = "ingest", feature = "proxy", feature = "page"))]
+mod message;
 #[cfg(feature = "proxy")]
 mod origin;
 #[cfg(feature = "proxy")]

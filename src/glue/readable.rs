@@ -77,11 +77,13 @@ fn new_stream(
 ) -> Result<ReadableStream, StreamError> {
     // A pull that finishes at once returns nothing, like a synchronous JS
     // `pull`; only one that must wait becomes a promise.
-    let pull = tasks::callback_of(move |controller, _| match pull(controller.unchecked_into()) {
-        Pull::Now(done) => done.map(|()| JsValue::UNDEFINED),
-        // A rejected pull errors the stream, as a thrown one would.
-        Pull::Later(pulled) => Ok(tasks::spawn_promise(pulled).into()),
-    });
+    let pull = tasks::callback_of(
+        move |controller, _| match pull(controller.unchecked_into()) {
+            Pull::Now(done) => done.map(|()| JsValue::UNDEFINED),
+            // A rejected pull errors the stream, as a thrown one would.
+            Pull::Later(pulled) => Ok(tasks::spawn_promise(pulled).into()),
+        },
+    );
     let cancel = tasks::callback_of(move |_reason, _| {
         cancel();
         Ok(JsValue::UNDEFINED)
