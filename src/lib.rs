@@ -35,7 +35,9 @@
 //! fetch handler, the demo's stream and the stream and proxy bodies as
 //! runtime `ReadableStream`s, the bodies the worker reads, the origin's
 //! service binding, a host backed by `setTimeout` and `console.log`, and the
-//! small executor the worker's Rust tasks run on.
+//! small executor the worker's Rust tasks run on. The module the Worker runs
+//! is this library linked by the crate in `wasm/`, a cdylib, so that
+//! link-time optimization applies to all of it.
 
 pub mod body;
 pub mod body_guard;
