@@ -82,8 +82,9 @@ thread_local! {
 
 #[event(start)]
 fn start() {
-    // A panic would otherwise surface as "unreachable executed" with no hint
-    // of where; with the hook its message and location reach the console.
+    // The panic's message, location and JS stack on the console, in the form
+    // wasm-bindgen users know; worker's own hook, which runs after it, logs
+    // the message again and marks the instance to be started afresh.
     console_error_panic_hook::set_once();
 }
 

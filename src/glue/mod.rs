@@ -8,7 +8,7 @@
 //! - [`fed_body`]: a response body fed by a stream's feed or a proxy's pipe.
 //! - [`stream_body`]: `/api/stream`'s response body.
 //! - [`origin`]: `/api/proxy`'s origin, fetched through its service binding.
-//! - [`binding`]: a fetcher binding (the origin, the assets) and its `fetch`.
+//! - [`binding`]: a fetch through a fetcher binding (the origin, the assets).
 //! - [`proxy_body`]: `/api/proxy`'s response body.
 //! - [`body_reader`]: a body read a chunk at a time (an upload, the origin's).
 //! - [`message`]: a request's or a response's header and body.
