@@ -82,7 +82,7 @@ thread_local! {
 /// The one callback: the timer or promise of the slot that `tag` names (see
 /// [`tag`]) fired (`tag` as it was handed out), was fulfilled (plus 1) or
 /// was rejected (plus 2) with `value`.
-fn settled(value: JsValue, tag: u32) -> Result<JsValue, JsValue> {
+fn settled(value: JsValue, tag: u32) {
     let outcome = match tag % 4 {
         0 => Outcome::Fired,
         1 => Outcome::Fulfilled(value),
@@ -92,7 +92,6 @@ fn settled(value: JsValue, tag: u32) -> Result<JsValue, JsValue> {
     if let Some(waker) = waker {
         waker.wake();
     }
-    Ok(JsValue::UNDEFINED)
 }
 
 /// The number the JS side is handed for `slot`: the slot times four, so

@@ -79,10 +79,7 @@ where
     D: Fn(&ReadableStreamDefaultController, F::Taken, &F) -> Result<(), JsValue> + Clone + 'static,
 {
     let on_abort = feeder.clone();
-    let aborted = tasks::callback_of(move |_event, _| {
-        on_abort.cancel("the client went away");
-        Ok(JsValue::UNDEFINED)
-    });
+    let aborted = tasks::callback_of(move |_event, _| on_abort.cancel("the client went away"));
     on_client_gone(request, &aborted);
 
     let body_feeder = BodyGuard::new(feeder);

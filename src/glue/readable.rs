@@ -77,20 +77,22 @@ fn new_stream(
 ) -> Result<ReadableStream, StreamError> {
     // A pull that finishes at once returns nothing, like a synchronous JS
     // `pull`; only one that must wait becomes a promise.
-    let pull = tasks::callback_of(
-        move |controller, _| match pull(controller.unchecked_into()) {
-            Pull::Now(done) => done.map(|()| JsValue::UNDEFINED),
-            // A rejected pull errors the stream, as a thrown one would.
-            Pull::Later(pulled) => Ok(tasks::spawn_promise(pulled).into()),
-        },
-    );
-    let cancel = tasks::callback_of(move |_reason, _| {
-        cancel();
-        Ok(JsValue::UNDEFINED)
-    });
+    // A pull answers: nothing if it is done, a promise if it must wait, or
+    // an error thrown, so it has a shape of its own.
+    let pull =
+        Closure::<dyn FnMut(ReadableStreamDefaultController) -> Result<JsValue, JsValue>>::new(
+            move |controller: ReadableStreamDefaultController| {
+                tasks::enter(|| match pull(controller) {
+                    Pull::Now(done) => done.map(|()| JsValue::UNDEFINED),
+                    // A rejected pull errors the stream, as a thrown one would.
+                    Pull::Later(pulled) => Ok(tasks::spawn_promise(pulled).into()),
+                })
+            },
+        );
+    let cancel = tasks::callback_of(move |_reason, _| cancel());
     // The stream owns its callbacks from here on, as it would a JS source's;
     // they are freed when the stream is garbage-collected.
-    new_pull_stream(&pull, &cancel, f64::from(high_water_mark)).map_err(describe)
+    new_pull_stream(&pull.into_js_value(), &cancel, f64::from(high_water_mark)).map_err(describe)
 }
 
 /// Turns a thrown JS value into a readable message.

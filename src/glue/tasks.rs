@@ -63,30 +63,26 @@ fn poll_later() {
 fn queue_poll_later() {
     if !MICROTASK_QUEUED.replace(true) {
         POLL_LATER.with(|callback| {
-            queue_microtask(callback.get_or_init(|| {
-                callback_of(|_, _| {
-                    poll_later();
-                    Ok(JsValue::UNDEFINED)
-                })
-            }));
+            queue_microtask(callback.get_or_init(|| callback_of(|_, _| poll_later())));
         });
     }
 }
 
-/// The one shape of every Rust function the runtime calls here: a value (a
-/// stream's controller, a settled promise's value, an event) and a number
-/// that says more (which timer or promise, and how it settled), answered
-/// with a value or a thrown error. wasm-bindgen writes glue for each shape
-/// of closure (an exported function, its shim, a JS wrapper): with one
-/// shape, the module carries that glue once.
-pub(crate) type Callback = dyn FnMut(JsValue, u32) -> Result<JsValue, JsValue>;
+/// The one shape of the Rust functions the runtime calls here but a
+/// stream's `pull`: a value (a settled promise's value, an event, a
+/// cancel's reason) and a number that says more (which timer or promise,
+/// and how it settled), with nothing to answer. wasm-bindgen writes glue
+/// for each shape of closure (an exported function, its shim, a JS
+/// wrapper): with one shape, the module carries that glue once. Nothing
+/// answered, because an answer costs every call three more calls across
+/// (the glue's stack pointer, there and back, and the answer's release),
+/// and the settle callback runs for every timer and every read.
+pub(crate) type Callback = dyn FnMut(JsValue, u32);
 
 /// `work` as a JS function for the runtime to call, each call inside
 /// [`enter`]. The function owns `work` from here on, as a JS closure would,
 /// and frees it when the runtime lets go of it.
-pub(crate) fn callback_of(
-    mut work: impl FnMut(JsValue, u32) -> Result<JsValue, JsValue> + 'static,
-) -> JsValue {
+pub(crate) fn callback_of(mut work: impl FnMut(JsValue, u32) + 'static) -> JsValue {
     Closure::<Callback>::new(move |value, number| enter(|| work(value, number))).into_js_value()
 }
 
