@@ -75,10 +75,9 @@ fn new_stream(
     mut cancel: Box<dyn FnMut()>,
     high_water_mark: u32,
 ) -> Result<ReadableStream, StreamError> {
-    // A pull that finishes at once returns nothing, like a synchronous JS
-    // `pull`; only one that must wait becomes a promise.
-    // A pull answers: nothing if it is done, a promise if it must wait, or
-    // an error thrown, so it has a shape of its own.
+    // A pull answers, so it has a shape of its own (see `tasks::Callback`):
+    // nothing when it finishes at once, like a synchronous JS `pull`; a
+    // promise when it must wait; or an error, thrown.
     let pull =
         Closure::<dyn FnMut(ReadableStreamDefaultController) -> Result<JsValue, JsValue>>::new(
             move |controller: ReadableStreamDefaultController| {

@@ -134,12 +134,12 @@ pub(crate) fn spawn_promise(work: impl Future<Output = Result<(), JsValue>> + 's
 /// serves them all.
 fn pending_promise() -> (Promise, impl FnOnce(Result<(), JsValue>)) {
     let promise = deferred();
-    let settler = promise.clone();
-    let settle = move |result: Result<(), JsValue>| match result {
-        Ok(()) => settle(&settler, true, &JsValue::UNDEFINED),
-        Err(error) => settle(&settler, false, &error),
+    let settled = promise.clone();
+    let finish = move |result: Result<(), JsValue>| match result {
+        Ok(()) => settle(&settled, true, &JsValue::UNDEFINED),
+        Err(error) => settle(&settled, false, &error),
     };
-    (promise, settle)
+    (promise, finish)
 }
 
 // The promise's resolving functions stay on the JS side, kept by the promise
